@@ -1,0 +1,47 @@
+// DGEMM: the rate every other kernel is measured against. Two arms: prism's
+// path (an Eigen product, which EIGEN_USE_BLAS sends to dgemm_) and a bare
+// Fortran dgemm_ call, so any overhead of the wrapper shows as a ratio.
+#include <Eigen/Core>
+
+#include "benchmarks/perf/perf_util.h"
+#include "src/core/rng.h"
+
+// dgemm_ itself is declared by Eigen's BLAS header under EIGEN_USE_BLAS.
+
+namespace prism::perf {
+namespace {
+
+void BM_Dgemm(benchmark::State& state) {
+  const auto n = static_cast<Eigen::Index>(state.range(0));
+  Rng rng(1, "dgemm");
+  Eigen::MatrixXd A = rng.normal_matrix(n, n), B = rng.normal_matrix(n, n), C(n, n);
+  for (auto _ : state) {
+    C.noalias() = A * B;
+    benchmark::DoNotOptimize(C.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOPS"] = gflops(2.0 * n * n * n, state);
+}
+
+#ifndef PRISM_EIGEN_NATIVE
+void BM_BareDgemm(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  Rng rng(1, "dgemm");
+  Eigen::MatrixXd A = rng.normal_matrix(n, n), B = rng.normal_matrix(n, n), C(n, n);
+  const double one = 1.0, zero = 0.0;
+  for (auto _ : state) {
+    dgemm_("N", "N", &n, &n, &n, &one, A.data(), &n, B.data(), &n, &zero, C.data(), &n);
+    benchmark::DoNotOptimize(C.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOPS"] = gflops(2.0 * n * n * n, state);
+}
+#endif
+
+BENCHMARK(BM_Dgemm)->Name("perf/dgemm")->Arg(1000)->Arg(2000)->Arg(4000)->Unit(benchmark::kMillisecond)->UseRealTime();
+#ifndef PRISM_EIGEN_NATIVE
+BENCHMARK(BM_BareDgemm)->Name("perf/bare_dgemm")->Arg(1000)->Arg(2000)->Arg(4000)->Unit(benchmark::kMillisecond)->UseRealTime();
+#endif
+
+}  // namespace
+}  // namespace prism::perf

@@ -1,0 +1,492 @@
+#include "reports/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "src/core/error.h"
+
+namespace prism {
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr size_t kMaxPlotRows = 400;  // pgfplots runs out of TeX memory on long series
+
+std::string num(const Json& v, const char* f = "{:.4g}") {
+  if (v.is_number()) return fmt::format(fmt::runtime(f), v.get<double>());
+  if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    if (s == "inf") return "$\\infty$";
+    if (s == "-inf") return "$-\\infty$";
+    return tex_escape(s);
+  }
+  return "--";
+}
+
+std::string interval(const Json& pair) {
+  if (!pair.is_array() || pair.size() != 2) return "--";
+  return "[" + num(pair[0]) + ", " + num(pair[1]) + "]";
+}
+
+std::string verdict_cell(const std::string& v, bool control = false) {
+  // For a control, "fail" is the wanted outcome.
+  const bool good = control ? v == "fail" : v == "pass";
+  const char* colour = good ? "passgreen" : (v == "inconclusive" ? "inconcl" : "failred");
+  return fmt::format("\\textcolor{{{}}}{{\\textbf{{{}}}}}", colour, tex_escape(v));
+}
+
+bool matches(const Json& params, const Json& where) {
+  for (const auto& [k, v] : where.items()) {
+    if (!params.contains(k)) return false;
+    const Json& p = params[k];
+    if (p.is_number() && v.is_number()) {
+      if (std::abs(p.get<double>() - v.get<double>()) > 1e-12 * std::max(1.0, std::abs(v.get<double>()))) return false;
+    } else if (p != v) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string point_text(const Json& params) {
+  std::string s;
+  for (const auto& [k, v] : params.items()) {
+    if (!s.empty()) s += ", ";
+    s += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  return s;
+}
+
+// Reads a CSV written by write_results: header then numeric rows (empty = missing).
+std::vector<std::vector<double>> read_csv(const fs::path& p, std::vector<std::string>& header) {
+  std::ifstream in(p);
+  if (!in) throw InputError(p.string(), "series file missing", "re-run `prism run` into this folder");
+  std::string line;
+  std::getline(in, line);
+  header.clear();
+  std::stringstream hs(line);
+  for (std::string cell; std::getline(hs, cell, ',');) header.push_back(cell);
+  std::vector<std::vector<double>> rows;
+  while (std::getline(in, line)) {
+    std::vector<double> row;
+    std::stringstream ls(line);
+    std::string cell;
+    for (size_t k = 0; k < header.size(); ++k) {
+      if (!std::getline(ls, cell, ',')) cell.clear();
+      row.push_back(cell.empty() ? std::nan("") : std::stod(cell));
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+struct PlotLine {
+  std::string label, csv;
+  bool errors = false;
+  double xmin = INFINITY, xmax = -INFINITY;
+};
+
+// Writes the CSV of one figure line (x, y, ep, em) and returns it, or nothing
+// when no point matches.
+std::vector<PlotLine> build_lines(const Json& claim, const Json& fig, const fs::path& in_dir, const fs::path& tex_dir,
+                                  const std::string& prefix) {
+  std::vector<PlotLine> out;
+  int k = 0;
+  for (const auto& line : fig["lines"]) {
+    const Json where = line.value("where", Json::object());
+    const std::string series = line.value("series", "");
+    if (!series.empty()) {
+      for (const auto& p : claim["points"]) {
+        if (!matches(p["params"], where) || !p.contains("series") || !p["series"].contains(series)) continue;
+        std::vector<std::string> header;
+        auto rows = read_csv(in_dir / p["series"][series].get<std::string>(), header);
+        // Mean over the seeds present at each x; thinned for TeX.
+        const size_t stride = std::max<size_t>(1, rows.size() / kMaxPlotRows);
+        const std::string name = fmt::format("{}-{}-{}.csv", prefix, fig["id"].get<std::string>(), k++);
+        std::ofstream csv(tex_dir / name);
+        csv << "x,y\n";
+        for (size_t r = 0; r < rows.size(); ++r) {
+          if (r % stride && r + 1 != rows.size()) continue;
+          double s = 0;
+          int n = 0;
+          for (size_t c = 1; c < rows[r].size(); ++c)
+            if (!std::isnan(rows[r][c])) s += rows[r][c], ++n;
+          if (n) csv << fmt::format("{:.8g},{:.8g}\n", rows[r][0], s / n);
+        }
+        PlotLine pl{line.value("label", series), name, false};
+        if (!rows.empty()) pl.xmin = rows.front()[0], pl.xmax = rows.back()[0];
+        out.push_back(pl);
+      }
+      continue;
+    }
+    const std::string x = line["x"], y = line["y"];
+    struct Row { double x, y, lo, hi; };
+    std::vector<Row> rows;
+    for (const auto& p : claim["points"]) {
+      if (!matches(p["params"], where)) continue;
+      if (!p.contains("observations") || !p["observations"].contains(y)) continue;
+      double xv;
+      if (p["params"].contains(x) && p["params"][x].is_number()) xv = p["params"][x].get<double>();
+      else if (p["observations"].contains(x)) xv = p["observations"][x]["mean"].get<double>();
+      else continue;
+      const Json& o = p["observations"][y];
+      const double m = o["mean"].get<double>();
+      const double lo = o["ci"][0].is_number() ? o["ci"][0].get<double>() : m;
+      const double hi = o["ci"][1].is_number() ? o["ci"][1].get<double>() : m;
+      rows.push_back({xv, m, lo, hi});
+    }
+    if (rows.empty()) continue;
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.x < b.x; });
+    const std::string name = fmt::format("{}-{}-{}.csv", prefix, fig["id"].get<std::string>(), k++);
+    std::ofstream csv(tex_dir / name);
+    csv << "x,y,ep,em\n";
+    const bool logy = fig.value("logy", false);
+    for (const auto& r : rows) {
+      double em = r.y - r.lo;
+      if (logy && r.lo <= 0) em = r.y * 0.999;  // keep the bar on a log axis
+      csv << fmt::format("{:.10g},{:.10g},{:.6g},{:.6g}\n", r.x, r.y, r.hi - r.y, em);
+    }
+    PlotLine pl{line.value("label", y), name, true};
+    pl.xmin = rows.front().x, pl.xmax = rows.back().x;
+    out.push_back(pl);
+  }
+  return out;
+}
+
+const Json* find_check(const Json& claim, const std::string& name) {
+  for (const char* list : {"checks", "controls"})
+    for (const auto& c : claim[list])
+      if (c["name"] == name) return &c;
+  return nullptr;
+}
+
+std::string figure_tex(const Json& claim, const Json& fig, const fs::path& in_dir, const fs::path& tex_dir,
+                       const std::string& prefix) {
+  auto lines = build_lines(claim, fig, in_dir, tex_dir, prefix);
+  std::string t;
+  if (lines.empty()) return "\\emph{No data for figure " + tex_escape(fig["title"]) + " in this run.}\n\n";
+  const bool logx = fig.value("logx", false), logy = fig.value("logy", false);
+  double xmin = INFINITY, xmax = -INFINITY;
+  for (const auto& l : lines) xmin = std::min(xmin, l.xmin), xmax = std::max(xmax, l.xmax);
+  t += "\\begin{center}\\begin{tikzpicture}\n\\begin{axis}[width=0.92\\textwidth, height=0.5\\textwidth, ";
+  t += fmt::format("xmode={}, ymode={}, ", logx ? "log" : "normal", logy ? "log" : "normal");
+  t += "title={" + tex_escape(fig["title"]) + "}, xlabel={" + tex_escape(fig["xlabel"]) + "}, ylabel={" +
+       tex_escape(fig["ylabel"]) + "}, legend pos=north east, legend style={font=\\scriptsize, fill=white, fill opacity=0.85, text opacity=1}, "
+       "grid=major, grid style={gray!20}, cycle list name=prism, tick label style={font=\\footnotesize}]\n";
+  for (const auto& l : lines) {
+    if (l.errors)
+      t += "\\addplot+[error bars/.cd, y dir=both, y explicit] table[x=x, y=y, y error plus=ep, y error minus=em, "
+           "col sep=comma]{" + l.csv + "};\n";
+    else
+      t += "\\addplot+[no marks, thick] table[x=x, y=y, col sep=comma]{" + l.csv + "};\n";
+    t += "\\addlegendentry{" + tex_escape(l.label) + "}\n";
+  }
+  // Reference bands of the overlaid checks: horizontal lines for value bands,
+  // a wedge of the two limiting slopes through the first line's first point.
+  for (const auto& name : fig.value("overlay_checks", Json::array())) {
+    const Json* c = find_check(claim, name.get<std::string>());
+    if (!c) continue;
+    const std::string kind = (*c)["kind"];
+    const Json& ref = (*c)["reference"];
+    if (kind == "band" || kind == "bound" || kind == "close") {
+      for (int side = 0; side < 2; ++side)
+        if (ref[side].is_number()) {
+          t += fmt::format("\\addplot[densely dashed, black!60, forget plot] coordinates {{({:.8g},{:.8g}) ({:.8g},{:.8g})}};\n",
+                           xmin, ref[side].get<double>(), xmax, ref[side].get<double>());
+        }
+      t += "\\addlegendimage{densely dashed, black!60}\\addlegendentry{reference: " + tex_escape(name) + "}\n";
+    } else if (kind == "slope" && (*c)["points"].is_array() && !(*c)["points"].empty() && ref[0].is_number()) {
+      const auto& pts = (*c)["points"];
+      const double x0 = pts.front()["x"].get<double>(), y0 = pts.front()["y"].get<double>();
+      const double x1 = pts.back()["x"].get<double>();
+      for (int side = 0; side < 2; ++side) {
+        const double s = ref[side].get<double>();
+        t += fmt::format("\\addplot[densely dashed, black!60, forget plot] coordinates {{({:.8g},{:.8g}) ({:.8g},{:.8g})}};\n",
+                         x0, y0, x1, y0 * std::pow(x1 / x0, s));
+      }
+      t += "\\addlegendimage{densely dashed, black!60}\\addlegendentry{reference slopes " + num(ref[0]) + ", " +
+           num(ref[1]) + "}\n";
+    }
+  }
+  t += "\\end{axis}\n\\end{tikzpicture}\\end{center}\n";
+  if (fig.contains("caption") && !fig["caption"].get<std::string>().empty())
+    t += "{\\small " + tex_escape(fig["caption"]) + "}\n\n";
+  return t;
+}
+
+std::string checks_table(const Json& list, bool controls) {
+  std::string t;
+  t += "{\\footnotesize\\begin{longtable}{@{}p{0.19\\textwidth}p{0.27\\textwidth}p{0.2\\textwidth}p{0.13\\textwidth}p{0.1\\textwidth}@{}}\n\\toprule\n";
+  t += controls ? "control & quantity (applies to) & measured [CI] & reference & verdict\\\\\n\\midrule\n"
+                : "check & quantity & measured [CI] & reference & verdict\\\\\n\\midrule\n";
+  for (const auto& c : list) {
+    std::string quantity = tex_escape(c["quantity"]);
+    if (controls && c.contains("applies")) quantity += " (" + tex_escape(c["applies"]) + ")";
+    t += tex_escape(c["name"]) + " {\\scriptsize(" + tex_escape(c["kind"]) + ")} & " + quantity + " & " +
+         num(c["value"]) + " " + interval(c["ci"]) + " & " + interval(c["reference"]) + " & " +
+         verdict_cell(c["verdict"], controls) + "\\\\\n";
+    std::string under = "\\multicolumn{5}{@{}p{0.95\\textwidth}@{}}{\\scriptsize\\quad ";
+    if (controls && c.contains("why")) under += "\\emph{Why it must fail:} " + tex_escape(c["why"]) + " ";
+    under += "\\emph{Measured:} " + tex_escape(c["detail"]) + ". \\emph{Source:} " + tex_escape(c["source"]);
+    if (c.contains("seeds_needed") && c["seeds_needed"].get<int>() > 0)
+      under += fmt::format(". Inconclusive: about {} seeds would decide it", c["seeds_needed"].get<int>());
+    t += under + "}\\\\[2pt]\n";
+  }
+  t += "\\bottomrule\n\\end{longtable}}\n";
+  return t;
+}
+
+std::string summary_row(const Json& c) {
+  std::string control = "--";
+  if (!c["controls"].empty()) {
+    bool all_fail = true, any_pass = false;
+    for (const auto& k : c["controls"]) {
+      all_fail &= k["verdict"] == "fail";
+      any_pass |= k["verdict"] == "pass";
+    }
+    control = verdict_cell(all_fail ? "fail" : any_pass ? "pass" : "inconclusive", true);
+  }
+  std::string measured = "--", band = "--";
+  if (!c["checks"].empty()) {
+    const auto& k = c["checks"][0];
+    measured = num(k["value"]) + " {\\scriptsize(" + tex_escape(k["name"]) + ")}";
+    band = interval(k["reference"]);
+  }
+  return "\\hyperref[claim:" + c["id"].get<std::string>() + "]{" + tex_escape(c["id"]) + "} & " +
+         tex_escape(c["source"]) + " & " + measured + " & " + band + " & " + verdict_cell(c["verdict"]) + " & " +
+         control + " & " + fmt::format("{:.1f}", c["seconds"].get<double>()) + "\\\\\n";
+}
+
+std::string preamble() {
+  return R"(\documentclass[10pt,a4paper]{article}
+\usepackage[margin=2cm]{geometry}
+\usepackage[T1]{fontenc}
+\usepackage{lmodern}
+\usepackage{booktabs,longtable,array}
+\usepackage{xcolor}
+\usepackage{pgfplots}
+\pgfplotsset{compat=1.18}
+\usepackage[hidelinks]{hyperref}
+\definecolor{passgreen}{RGB}{0,120,40}
+\definecolor{failred}{RGB}{200,0,0}
+\definecolor{inconcl}{RGB}{200,120,0}
+\pgfplotscreateplotcyclelist{prism}{
+  {blue!80!black, mark=*, mark size=1.5pt}, {red!80!black, mark=square*, mark size=1.5pt},
+  {green!50!black, mark=triangle*, mark size=1.8pt}, {orange!90!black, mark=diamond*, mark size=1.8pt},
+  {violet, mark=pentagon*, mark size=1.6pt}, {teal, mark=o}, {brown, mark=x}, {gray, mark=+}}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{4pt}
+\begin{document}
+)";
+}
+
+std::string environment_page(const Json& ctx, const std::string& heading) {
+  std::string t = "\\section*{Environment" + (heading.empty() ? "" : ": " + tex_escape(heading)) + "}\n";
+  t += "{\\small\\begin{longtable}{@{}p{0.25\\textwidth}p{0.7\\textwidth}@{}}\\toprule\n";
+  std::function<void(const std::string&, const Json&)> add = [&](const std::string& key, const Json& v) {
+    if (v.is_object()) {
+      for (const auto& [k, x] : v.items()) add(key.empty() ? k : key + "." + k, x);
+      return;
+    }
+    std::string s;
+    if (v.is_array()) {
+      for (const auto& x : v) s += (s.empty() ? "" : "\\newline ") + tex_escape(x.is_string() ? x.get<std::string>() : x.dump());
+    } else {
+      s = tex_escape(v.is_string() ? v.get<std::string>() : v.dump());
+    }
+    t += "\\texttt{" + tex_escape(key) + "} & {\\raggedright " + s + "}\\\\\n";
+  };
+  add("", ctx);
+  t += "\\bottomrule\\end{longtable}}\n";
+  return t;
+}
+
+// Relative deviation of every observation mean between folders, per claim.
+std::string comparison_page(const std::vector<Json>& runs, const std::vector<std::string>& names, bool& agree) {
+  std::string t = "\\section*{Comparison of " + std::to_string(runs.size()) + " runs}\n";
+  t += "Times are seconds per claim; deviation is the largest relative difference "
+       "$|a-b|/\\max(|a|,|b|)$ of any seed-mean observation between runs, at the same sweep point.\n\n";
+  std::string cols = "@{}l";
+  for (size_t i = 0; i < runs.size(); ++i) cols += "rl";
+  cols += "r@{}";
+  t += "{\\footnotesize\\begin{longtable}{" + cols + "}\\toprule\nclaim";
+  for (const auto& n : names) t += " & \\multicolumn{2}{c}{" + tex_escape(n) + "}";
+  t += " & max dev.\\\\\n";
+  for (size_t i = 0; i < runs.size(); ++i) t += " & time & verdict";
+  t += " & \\\\\\midrule\n";
+  std::set<std::string> ids;
+  for (const auto& r : runs)
+    for (const auto& c : r["claims"]) ids.insert(c["id"].get<std::string>());
+  for (const auto& id : ids) {
+    std::vector<const Json*> cs;
+    for (const auto& r : runs) {
+      const Json* f = nullptr;
+      for (const auto& c : r["claims"])
+        if (c["id"] == id) f = &c;
+      cs.push_back(f);
+    }
+    std::set<std::string> verdicts;
+    for (auto* c : cs)
+      if (c) verdicts.insert((*c)["verdict"].get<std::string>());
+    const bool differs = verdicts.size() > 1;
+    agree &= !differs;
+    double dev = 0;
+    for (size_t a = 0; a < cs.size(); ++a)
+      for (size_t b = a + 1; b < cs.size(); ++b) {
+        if (!cs[a] || !cs[b]) continue;
+        for (const auto& pa : (*cs[a])["points"])
+          for (const auto& pb : (*cs[b])["points"]) {
+            if (pa["params"] != pb["params"] || !pa.contains("observations") || !pb.contains("observations")) continue;
+            for (const auto& [k, oa] : pa["observations"].items()) {
+              if (!pb["observations"].contains(k)) continue;
+              // Timings differ by design; only measured values must agree.
+              if (k.find("seconds") != std::string::npos || k.find("gflops") != std::string::npos) continue;
+              const double x = oa["mean"].get<double>(), y = pb["observations"][k]["mean"].get<double>();
+              const double den = std::max(std::abs(x), std::abs(y));
+              if (den > 0) dev = std::max(dev, std::abs(x - y) / den);
+            }
+          }
+      }
+    t += (differs ? "\\textcolor{failred}{\\textbf{" + tex_escape(id) + "}}" : tex_escape(id));
+    for (auto* c : cs) {
+      if (!c) { t += " & -- & --"; continue; }
+      t += fmt::format(" & {:.1f} & ", (*c)["seconds"].get<double>()) + verdict_cell((*c)["verdict"]);
+    }
+    t += fmt::format(" & {:.2g}\\\\\n", dev);
+  }
+  t += "\\bottomrule\\end{longtable}}\n";
+  if (!agree) t += "\\textcolor{failred}{\\textbf{Verdicts differ between runs (marked in red).}}\n";
+  return t;
+}
+
+int count_pdf_pages(const fs::path& pdf) {
+  FILE* p = popen(("pdfinfo '" + pdf.string() + "' 2>/dev/null").c_str(), "r");
+  if (!p) return 0;
+  char buf[512];
+  int pages = 0;
+  while (fgets(buf, sizeof buf, p))
+    if (std::string(buf).rfind("Pages:", 0) == 0) pages = std::atoi(buf + 6);
+  pclose(p);
+  return pages;
+}
+
+}  // namespace
+
+std::string tex_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '\\': o += "\\textbackslash{}"; break;
+      case '_': case '%': case '&': case '#': case '$': case '{': case '}': o += '\\'; o += c; break;
+      case '~': o += "\\textasciitilde{}"; break;
+      case '^': o += "\\textasciicircum{}"; break;
+      case '<': o += "\\textless{}"; break;
+      case '>': o += "\\textgreater{}"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+Json load_results(const fs::path& dir) {
+  const fs::path file = dir / "results.json";
+  std::ifstream in(file);
+  if (!in) throw InputError(file.string(), "no results.json here", "run `prism run --out " + dir.string() + "` first");
+  try {
+    Json j = Json::parse(in);
+    if (!j.contains("claims") || !j.contains("context")) throw std::runtime_error("missing 'claims' or 'context'");
+    return j;
+  } catch (const std::exception& e) {
+    throw InputError(file.string(), std::string("not a prism results file: ") + e.what(),
+                     "re-run `prism run` into this folder");
+  }
+}
+
+ReportOutcome write_report(const ReportOptions& opt) {
+  if (opt.inputs.empty()) throw InputError("prism report", "no result folder given", "prism report DIR [DIR...]");
+  std::vector<Json> runs;
+  std::vector<std::string> names;
+  for (const auto& d : opt.inputs) {
+    runs.push_back(load_results(d));
+    std::string name = d.filename().string();
+    if (name.empty()) name = d.parent_path().filename().string();
+    const auto& blas = runs.back()["context"].value("blas", Json::object());
+    if (blas.contains("backend")) name += " (" + blas["backend"].get<std::string>() + ")";
+    names.push_back(name);
+  }
+  ReportOutcome outcome;
+  outcome.pdf = opt.out.empty() ? opt.inputs.front() / "report.pdf" : opt.out;
+  const fs::path tex_dir = outcome.pdf.parent_path().empty() ? fs::path(".") : outcome.pdf.parent_path();
+  const fs::path work = tex_dir / "report-tex";
+  fs::remove_all(work);  // latexmk trusts stale aux files; start clean
+  fs::create_directories(work);
+  outcome.tex = work / (outcome.pdf.stem().string() + ".tex");
+
+  std::string t = preamble();
+  const Json& ctx0 = runs.front()["context"];
+  t += "{\\LARGE\\textbf{prism: interpolation claims, measured}}\\par\\medskip\n";
+  t += "{\\small Preset \\texttt{" + tex_escape(ctx0.value("preset", "?")) + "}, commit \\texttt{" +
+       tex_escape(ctx0.value("git_commit", "?").substr(0, 12)) + "}" + (ctx0.value("git_dirty", false) ? " (modified)" : "") +
+       ", started " + tex_escape(ctx0.value("started", "?")) + ",\\\\ BLAS \\texttt{" +
+       tex_escape(ctx0.value("blas", Json::object()).value("library", "?")) + "}.}\\par\n";
+  t += "Each claim of Belkin, \\emph{Fit without fear} (Acta Numerica 2021) and the lectures built on it is measured "
+       "over seeds and checked against reference values whose provenance is given with each check. "
+       "A check passes when the confidence interval ("+ fmt::format("{:.0f}", 95.0) +"\\%, Student $t$ over seeds) lies inside the reference "
+       "interval, fails when it lies outside, and is inconclusive otherwise. Every claim has a negative control: the "
+       "same check on a setting where the claim must not hold; it must fail.\n\n";
+  for (size_t r = 0; r < runs.size(); ++r) {
+    if (runs.size() > 1) t += "\\subsection*{Summary: " + tex_escape(names[r]) + "}\n";
+    else t += "\\subsection*{Summary}\n";
+    t += "{\\footnotesize\\begin{longtable}{@{}p{0.16\\textwidth}p{0.25\\textwidth}p{0.17\\textwidth}p{0.13\\textwidth}lll@{}}\\toprule\n"
+         "claim & source & measured (first check) & reference & verdict & control & time [s]\\\\\\midrule\n";
+    for (const auto& c : runs[r]["claims"]) t += summary_row(c);
+    t += "\\bottomrule\\end{longtable}}\n";
+  }
+  if (runs.size() > 1) {
+    t += "\\clearpage\n" + comparison_page(runs, names, outcome.verdicts_agree);
+  }
+  for (size_t r = 0; r < runs.size(); ++r) {
+    // With several runs, the claim pages of the first one are drawn.
+    if (r > 0) break;
+    for (const auto& c : runs[r]["claims"]) {
+      const std::string id = c["id"];
+      t += "\\clearpage\n\\section*{" + tex_escape(id) + ": " + tex_escape(c.value("title", "")) + "}\\label{claim:" + id + "}\n";
+      t += "{\\small\\textbf{Source:} " + tex_escape(c["source"]) + "\\\\ \\textbf{Claim:} " + tex_escape(c["statement"]) +
+           "\\\\ \\textbf{Verdict:} " + verdict_cell(c["verdict"]) + " --- " + tex_escape(c["verdict_reason"]) +
+           fmt::format(" ({:.1f} s)", c["seconds"].get<double>()) + "}\n\n";
+      for (const auto& fig : c["figures"]) t += figure_tex(c, fig, opt.inputs[r], work, id);
+      for (const auto& n : c["notes"]) t += "{\\small " + tex_escape(n) + "}\n\n";
+      t += "\\subsection*{Checks}\n{\\scriptsize Reference file \\texttt{" + tex_escape(fs::path(c["reference_file"].get<std::string>()).filename().string()) +
+           "}: " + tex_escape(c["reference_source"]) + "}\n" + checks_table(c["checks"], false);
+      t += "\\subsection*{Negative controls}\n" + checks_table(c["controls"], true);
+    }
+  }
+  for (size_t r = 0; r < runs.size(); ++r)
+    t += "\\clearpage\n" + environment_page(runs[r]["context"], runs.size() > 1 ? names[r] : "");
+  t += "\\end{document}\n";
+  std::ofstream(outcome.tex) << t;
+  if (!opt.compile) return outcome;
+
+  if (std::system("command -v latexmk >/dev/null 2>&1") != 0)
+    throw InputError("latexmk", "not installed: the report cannot be compiled",
+                     "run scripts/setup (it installs TeX Live and latexmk), or pass --no-report");
+  const std::string cmd = "cd '" + work.string() + "' && latexmk -pdf -interaction=nonstopmode -halt-on-error '" +
+                          outcome.tex.filename().string() + "' >latexmk.out 2>&1";
+  if (std::system(cmd.c_str()) != 0)
+    throw InputError((work / (outcome.tex.stem().string() + ".log")).string(), "LaTeX failed to compile the report",
+                     "read the log; the .tex is beside it");
+  fs::copy_file(work / (outcome.tex.stem().string() + ".pdf"), outcome.pdf, fs::copy_options::overwrite_existing);
+  outcome.pages = count_pdf_pages(outcome.pdf);
+  return outcome;
+}
+
+}  // namespace prism

@@ -1,0 +1,188 @@
+#include "src/cli/commands.h"
+
+#include <cstdio>
+#include <iostream>
+#include <regex>
+
+#include <benchmark/benchmark.h>
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "reports/report.h"
+#include "src/core/error.h"
+#include "src/core/context.h"
+#include "src/core/runner.h"
+#include "src/linalg/blas_backend.h"
+
+namespace prism::cli {
+namespace po = boost::program_options;
+
+namespace {
+
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& desc,
+                        const po::positional_options_description* pos = nullptr) {
+  po::variables_map vm;
+  try {
+    auto parser = po::command_line_parser(args).options(desc);
+    if (pos) parser.positional(*pos);
+    po::store(parser.run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError("command line", e.what(), "see `prism --help`");
+  }
+  return vm;
+}
+
+void print_summary(const RunResult& r) {
+  for (const auto& c : r.claims) {
+    std::printf("%-24s %-13s %7.1fs  %s\n", c.spec->id.c_str(), to_string(c.verdict), c.seconds,
+                c.verdict_reason.c_str());
+    for (const auto& k : c.checks)
+      std::printf("    check   %-34s %-12s %s\n", k.name.c_str(), to_string(k.verdict), k.detail.c_str());
+    for (const auto& k : c.controls)
+      std::printf("    control %-34s %-12s %s\n", k.name.c_str(), to_string(k.verdict), k.detail.c_str());
+  }
+}
+
+}  // namespace
+
+int cmd_list(const std::vector<std::string>& args) {
+  po::options_description desc("prism list");
+  desc.add_options()("json", "machine-readable output");
+  auto vm = parse(args, desc);
+  Json out = Json::array();
+  for (const auto* c : ClaimRegistry::instance().claims()) {
+    Json j = {{"id", c->id}, {"title", c->title}, {"source", c->source}, {"statement", c->statement},
+              {"presets", c->presets()}};
+    for (const auto& p : c->presets()) j["points"][p] = c->sweep.at(p).size(), j["seeds"][p] = c->seeds_for(p);
+    out.push_back(j);
+  }
+  if (vm.count("json")) {
+    std::cout << out.dump(2) << "\n";
+  } else {
+    for (const auto& j : out)
+      std::printf("%-24s %s\n%-24s   %s\n", j["id"].get<std::string>().c_str(), j["title"].get<std::string>().c_str(),
+                  "", j["source"].get<std::string>().c_str());
+  }
+  return 0;
+}
+
+int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
+  po::options_description desc("prism run");
+  std::string shard, blas;
+  int threads = 0;
+  RunOptions opt;
+  std::string out;
+  desc.add_options()
+      ("preset", po::value(&opt.preset)->default_value("quick"), "quick | full")
+      ("filter", po::value(&opt.filter)->default_value(".*"), "regex on claim ids")
+      ("seeds", po::value(&opt.seeds)->default_value(0), "seeds per sweep point (0: the claim's own)")
+      ("out", po::value(&out)->default_value("prism-out"), "result folder")
+      ("blas", po::value(&blas), "BLAS backend (see `prism blas`)")
+      ("threads", po::value(&threads)->default_value(0), "BLAS threads (0: all cores)")
+      ("shard", po::value(&shard), "K/N: run the K-th of N slices of the sweep points")
+      ("no-report", "skip the PDF")
+      ("allow-inconclusive", "exit 0 when verdicts are inconclusive but none is wrong")
+      ("quiet", "no progress line");
+  auto vm = parse(args, desc);
+  if (!blas.empty() || threads > 0) linalg::ensure_backend(blas.empty() ? "openblas" : blas, threads, argc, argv);
+  if (!blas.empty()) linalg::verify_backend(blas);
+  if (opt.preset != "quick" && opt.preset != "full")
+    throw InputError("--preset " + opt.preset, "unknown preset", "use quick or full");
+  if (opt.seeds < 0) throw InputError("--seeds", "must be >= 0");
+  if (!shard.empty()) {
+    std::smatch m;
+    if (!std::regex_match(shard, m, std::regex(R"((\d+)/(\d+))")) || std::stoi(m[1]) < 1 ||
+        std::stoi(m[1]) > std::stoi(m[2]))
+      throw InputError("--shard " + shard, "expected K/N with 1 <= K <= N");
+    opt.shard_index = std::stoi(m[1]) - 1;
+    opt.shard_count = std::stoi(m[2]);
+  }
+  opt.out = out;
+  opt.progress = !vm.count("quiet");
+  opt.argv.assign(argv, argv + argc);
+  RunResult r = run_claims(opt);
+  const auto path = write_results(r, opt.out);
+  print_summary(r);
+  std::printf("results: %s\n", path.c_str());
+  if (!vm.count("no-report")) {
+    ReportOptions ro;
+    ro.inputs = {opt.out};
+    auto outcome = write_report(ro);
+    std::printf("report: %s (%d pages)\n", outcome.pdf.c_str(), outcome.pages);
+  }
+  if (opt.shard_count > 1) return 0;
+  return all_verified(r, vm.count("allow-inconclusive")) ? 0 : 1;
+}
+
+int cmd_report(const std::vector<std::string>& args) {
+  po::options_description desc("prism report");
+  std::vector<std::string> dirs;
+  std::string out;
+  desc.add_options()("dirs", po::value(&dirs)->multitoken(), "result folders")("out", po::value(&out), "PDF path");
+  po::positional_options_description pos;
+  pos.add("dirs", -1);
+  auto vm = parse(args, desc, &pos);
+  ReportOptions ro;
+  for (const auto& d : dirs) ro.inputs.push_back(d);
+  if (!out.empty()) ro.out = out;
+  auto outcome = write_report(ro);
+  std::printf("report: %s (%d pages)\n", outcome.pdf.c_str(), outcome.pages);
+  if (!outcome.verdicts_agree) {
+    std::fprintf(stderr, "prism: verdicts differ between the result folders (marked red in the report)\n");
+    return 1;
+  }
+  return 0;
+}
+
+int cmd_bench(const std::vector<std::string>& args, int argc, char** argv) {
+  // prism's own flags are taken out; the rest go to Google Benchmark.
+  std::string blas;
+  int threads = 0;
+  std::vector<std::string> rest = {"prism bench"};
+  for (size_t i = 0; i < args.size(); ++i) {
+    auto take = [&](const std::string& flag, std::string& into) {
+      if (args[i] == flag && i + 1 < args.size()) return into = args[++i], true;
+      if (args[i].rfind(flag + "=", 0) == 0) return into = args[i].substr(flag.size() + 1), true;
+      return false;
+    };
+    std::string t;
+    if (take("--blas", blas)) continue;
+    if (take("--threads", t)) { threads = std::stoi(t); continue; }
+    rest.push_back(args[i]);
+  }
+  if (!blas.empty() || threads > 0) linalg::ensure_backend(blas.empty() ? "openblas" : blas, threads, argc, argv);
+  if (!blas.empty()) linalg::verify_backend(blas);
+  std::vector<char*> gb_argv;
+  for (auto& a : rest) gb_argv.push_back(a.data());
+  int gb_argc = static_cast<int>(gb_argv.size());
+  benchmark::Initialize(&gb_argc, gb_argv.data());
+  if (benchmark::ReportUnrecognizedArguments(gb_argc, gb_argv.data())) return 2;
+  const Json info = blas_info();
+  benchmark::AddCustomContext("blas_library", info.value("library", "?"));
+  benchmark::AddCustomContext("blas_backend", info.value("backend", "?"));
+  benchmark::RunSpecifiedBenchmarks("^perf/");
+  benchmark::Shutdown();
+  return 0;
+}
+
+int cmd_blas(const std::vector<std::string>& args) {
+  po::options_description desc("prism blas");
+  desc.add_options()("json", "machine-readable output");
+  auto vm = parse(args, desc);
+  Json all = linalg::backends_json();
+  if (vm.count("json")) {
+    std::cout << all.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%-10s %-10s %-18s %s\n", "backend", "available", "version", "library");
+  for (const auto& b : all) {
+    std::printf("%-10s %-10s %-18s %s\n", b["name"].get<std::string>().c_str(), b["available"] ? "yes" : "no",
+                b["version"].get<std::string>().c_str(),
+                b["available"] ? b["blas"].get<std::string>().c_str() : b["why_not"].get<std::string>().c_str());
+  }
+  std::printf("this process: %s\n", blas_info().value("library", "?").c_str());
+  return 0;
+}
+
+}  // namespace prism::cli

@@ -1,0 +1,447 @@
+#include "src/core/checks.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "src/core/error.h"
+
+namespace prism {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+bool json_equal(const Json& a, const Json& b) {
+  if (a.is_number() && b.is_number()) {
+    const double x = a.get<double>(), y = b.get<double>();
+    return x == y || std::abs(x - y) <= 1e-12 * std::max(std::abs(x), std::abs(y));
+  }
+  return a == b;
+}
+
+// Combines per-part verdicts: any fail fails, else any inconclusive, else pass.
+Verdict combine(const std::vector<Verdict>& vs) {
+  bool inconclusive = false;
+  for (Verdict v : vs) {
+    if (v == Verdict::Fail) return Verdict::Fail;
+    if (v == Verdict::Inconclusive) inconclusive = true;
+  }
+  return inconclusive ? Verdict::Inconclusive : Verdict::Pass;
+}
+
+double num(const Json& j) { return j.get<double>(); }
+
+// x of a point: a numeric sweep parameter, else the seed-mean of a scalar.
+double x_of(const PointRuns& p, const std::string& x, const std::string& loc) {
+  if (p.params.contains(x)) {
+    if (!p.params[x].is_number()) throw ReferenceError(loc, "x = '" + x + "' is not a numeric parameter");
+    return num(p.params[x]);
+  }
+  return summarize(p.values(x, loc)).mean;
+}
+
+// Seeds present at every selected point, so per-seed fits pair like with like.
+std::vector<std::uint64_t> common_seeds(const std::vector<const PointRuns*>& pts) {
+  std::set<std::uint64_t> common(pts.front()->seeds.begin(), pts.front()->seeds.end());
+  for (const auto* p : pts) {
+    std::set<std::uint64_t> s(p->seeds.begin(), p->seeds.end()), keep;
+    for (auto v : common)
+      if (s.count(v)) keep.insert(v);
+    common = keep;
+  }
+  return {common.begin(), common.end()};
+}
+
+double value_at_seed(const PointRuns& p, const std::string& name, std::uint64_t seed, const std::string& loc) {
+  for (size_t i = 0; i < p.seeds.size(); ++i)
+    if (p.seeds[i] == seed) {
+      auto it = p.runs[i].scalars.find(name);
+      if (it == p.runs[i].scalars.end()) throw ReferenceError(loc, "the claim does not measure '" + name + "'");
+      return it->second;
+    }
+  throw std::logic_error("seed not found");
+}
+
+std::vector<const PointRuns*> sorted_by_x(std::vector<const PointRuns*> pts, const std::string& x,
+                                          const std::string& loc) {
+  std::stable_sort(pts.begin(), pts.end(),
+                   [&](auto* a, auto* b) { return x_of(*a, x, loc) < x_of(*b, x, loc); });
+  return pts;
+}
+
+void fill_interval(CheckResult& r, const Summary& s, double lo, double hi) {
+  r.value = s.mean;
+  r.ci_lo = s.ci_lo;
+  r.ci_hi = s.ci_hi;
+  r.ref_lo = lo;
+  r.ref_hi = hi;
+  r.seeds = s.n;
+  r.verdict = interval_verdict(s.ci_lo, s.ci_hi, lo, hi);
+  r.seeds_needed = seeds_needed(s, lo, hi);
+}
+
+std::string fmt_interval(double lo, double hi) {
+  auto f = [](double v) { return std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : fmt::format("{:.4g}", v); };
+  return "[" + f(lo) + ", " + f(hi) + "]";
+}
+
+// bound / band / close: every selected point's mean must lie in [lo, hi].
+CheckResult eval_interval_each(const CheckSpec& c, const std::vector<const PointRuns*>& pts, double lo, double hi) {
+  CheckResult r;
+  const std::string y = c.fields["measured"].get<std::string>();
+  r.quantity = y;
+  std::vector<Verdict> vs;
+  double worst_margin = kInf;
+  for (const auto* p : pts) {
+    Summary s = summarize(p->values(y, c.location));
+    Verdict v = interval_verdict(s.ci_lo, s.ci_hi, lo, hi);
+    vs.push_back(v);
+    r.per_point.push_back({{"params", p->params}, {"mean", s.mean}, {"ci", {s.ci_lo, s.ci_hi}},
+                           {"n", s.n}, {"verdict", to_string(v)}});
+    // Report the point closest to (or furthest beyond) a boundary.
+    const double margin = std::min(s.mean - lo, hi - s.mean);
+    if (margin < worst_margin) {
+      worst_margin = margin;
+      fill_interval(r, s, lo, hi);
+    }
+  }
+  r.verdict = combine(vs);
+  r.detail = fmt::format("{} at {} point(s); worst mean {:.4g} CI {} against {}", y, pts.size(), r.value,
+                         fmt_interval(r.ci_lo, r.ci_hi), fmt_interval(lo, hi));
+  return r;
+}
+
+CheckResult eval_slope(const CheckSpec& c, const std::vector<const PointRuns*>& in) {
+  const std::string x = c.fields["x"], y = c.fields["y"];
+  const bool logx = c.fields.value("logx", true), logy = c.fields.value("logy", true);
+  auto pts = sorted_by_x(in, x, c.location);
+  if (pts.size() < 2) throw ReferenceError(c.location, "slope check '" + c.name + "' selects fewer than 2 points");
+  auto tr = [](bool lg, double v) { return lg ? std::log(v) : v; };
+  // One fit per seed; the spread of the slopes across seeds gives the interval.
+  std::vector<double> slopes;
+  for (auto seed : common_seeds(pts)) {
+    std::vector<double> xs, ys;
+    for (const auto* p : pts) {
+      xs.push_back(tr(logx, x_of(*p, x, c.location)));
+      ys.push_back(tr(logy, value_at_seed(*p, y, seed, c.location)));
+    }
+    slopes.push_back(fit_line(xs, ys).slope);
+  }
+  if (slopes.empty()) throw ReferenceError(c.location, "slope check '" + c.name + "': no seed is common to its points");
+  CheckResult r;
+  r.quantity = fmt::format("slope of {}{} against {}{}", logy ? "log " : "", y, logx ? "log " : "", x);
+  fill_interval(r, summarize(slopes), num(c.fields["min"]), num(c.fields["max"]));
+  // Also the fit of the seed means, for the report.
+  std::vector<double> xs, ys;
+  for (const auto* p : pts) {
+    xs.push_back(tr(logx, x_of(*p, x, c.location)));
+    ys.push_back(tr(logy, summarize(p->values(y, c.location)).mean));
+    r.per_point.push_back({{"x", x_of(*p, x, c.location)}, {"y", summarize(p->values(y, c.location)).mean}});
+  }
+  LinearFit mean_fit = fit_line(xs, ys);
+  r.detail = fmt::format("per-seed slopes over {} points: mean {:.4f} CI {} (fit of means {:.4f}, R^2 {:.3f}) against {}",
+                         pts.size(), r.value, fmt_interval(r.ci_lo, r.ci_hi), mean_fit.slope, mean_fit.r2,
+                         fmt_interval(r.ref_lo, r.ref_hi));
+  return r;
+}
+
+// Knee of y (or of y(first)/y when y_ratio_to_first) against x on a log-log
+// two-segment fit, divided by the expected location.
+CheckResult eval_knee(const CheckSpec& c, const std::vector<const PointRuns*>& in) {
+  const std::string x = c.fields["x"], y = c.fields["y"];
+  const bool ratio = c.fields.value("y_ratio_to_first", false);
+  double s1 = 1, s2 = 0;
+  if (c.fields.contains("slopes")) s1 = num(c.fields["slopes"][0]), s2 = num(c.fields["slopes"][1]);
+  auto pts = sorted_by_x(in, x, c.location);
+  if (pts.size() < 3) throw ReferenceError(c.location, "knee check '" + c.name + "' selects fewer than 3 points");
+  const auto seeds = common_seeds(pts);
+  double expected = 0;
+  std::string expected_name = "a number";
+  if (c.fields["expected"].is_number()) {
+    expected = num(c.fields["expected"]);
+  } else {
+    expected_name = c.fields["expected"].get<std::string>();
+    std::vector<double> all;
+    for (const auto* p : pts)
+      for (double v : p->values(expected_name, c.location)) all.push_back(v);
+    expected = summarize(all).mean;
+  }
+  // Seeds are averaged before any ratio is taken (small counts are noisy).
+  auto knee_ratio = [&](const std::vector<std::uint64_t>& use) {
+    std::vector<double> xs, means;
+    for (const auto* p : pts) {
+      double m = 0;
+      for (auto s : use) m += value_at_seed(*p, y, s, c.location);
+      means.push_back(m / use.size());
+      xs.push_back(std::log(x_of(*p, x, c.location)));
+    }
+    std::vector<double> ys;
+    for (double m : means) ys.push_back(std::log(ratio ? means.front() / m : m));
+    return std::exp(fit_knee(xs, ys, s1, s2).knee) / expected;
+  };
+  CheckResult r;
+  r.quantity = fmt::format("knee of {} against {} / {}", ratio ? "speed-up" : y, x, expected_name);
+  const double full = knee_ratio(seeds);
+  // Jackknife over seeds for the interval.
+  std::vector<double> loo;
+  if (seeds.size() >= 2)
+    for (size_t i = 0; i < seeds.size(); ++i) {
+      std::vector<std::uint64_t> use;
+      for (size_t j = 0; j < seeds.size(); ++j)
+        if (j != i) use.push_back(seeds[j]);
+      loo.push_back(knee_ratio(use));
+    }
+  Summary s;
+  s.n = static_cast<int>(seeds.size());
+  s.mean = full;
+  if (loo.size() >= 2) {
+    double mb = 0;
+    for (double v : loo) mb += v;
+    mb /= loo.size();
+    double ss = 0;
+    for (double v : loo) ss += (v - mb) * (v - mb);
+    s.se = std::sqrt(ss * (loo.size() - 1) / loo.size());
+    s.sd = s.se * std::sqrt(static_cast<double>(s.n));
+    const double h = t_quantile(s.n - 1) * s.se;
+    s.ci_lo = full - h;
+    s.ci_hi = full + h;
+  } else {
+    s.ci_lo = -kInf;
+    s.ci_hi = kInf;
+  }
+  const double lo = num(c.fields["window"][0]), hi = num(c.fields["window"][1]);
+  fill_interval(r, s, lo, hi);
+  r.detail = fmt::format("knee at {} = {:.4g} = {:.3f} x {} ({:.4g}); jackknife CI {} against window {}",
+                         x, full * expected, full, expected_name, expected, fmt_interval(s.ci_lo, s.ci_hi),
+                         fmt_interval(lo, hi));
+  r.per_point = {{"knee", full * expected}, {"expected", expected}};
+  return r;
+}
+
+CheckResult eval_argmax(const CheckSpec& c, const std::vector<const PointRuns*>& in) {
+  const std::string x = c.fields["x"], y = c.fields["y"];
+  auto pts = sorted_by_x(in, x, c.location);
+  double rel = 1;
+  std::string rel_name = "1";
+  if (c.fields.contains("relative_to")) {
+    const Json& rt = c.fields["relative_to"];
+    if (rt.is_number()) {
+      rel = num(rt);
+      rel_name = fmt::format("{:g}", rel);
+    } else {
+      rel_name = rt.get<std::string>();
+      std::vector<double> all;
+      for (const auto* p : pts) {
+        if (p->params.contains(rel_name)) all.push_back(num(p->params[rel_name]));
+        else for (double v : p->values(rel_name, c.location)) all.push_back(v);
+      }
+      rel = summarize(all).mean;
+    }
+  }
+  auto argmax_over = [&](auto value_of) {
+    size_t best = 0;
+    for (size_t i = 1; i < pts.size(); ++i)
+      if (value_of(*pts[i]) > value_of(*pts[best])) best = i;
+    return x_of(*pts[best], x, c.location) / rel;
+  };
+  const double lo = num(c.fields["window"][0]), hi = num(c.fields["window"][1]);
+  const double at_mean = argmax_over([&](const PointRuns& p) { return summarize(p.values(y, c.location)).mean; });
+  std::vector<double> per_seed;
+  for (auto seed : common_seeds(pts))
+    per_seed.push_back(argmax_over([&](const PointRuns& p) { return value_at_seed(p, y, seed, c.location); }));
+  CheckResult r;
+  r.quantity = fmt::format("argmax of {} over {} / {}", y, x, rel_name);
+  r.value = at_mean;
+  r.ref_lo = lo;
+  r.ref_hi = hi;
+  r.ci_lo = *std::min_element(per_seed.begin(), per_seed.end());
+  r.ci_hi = *std::max_element(per_seed.begin(), per_seed.end());
+  r.seeds = static_cast<int>(per_seed.size());
+  int inside = 0;
+  for (double v : per_seed) inside += (v >= lo && v <= hi);
+  const bool mean_inside = at_mean >= lo && at_mean <= hi;
+  if (mean_inside && inside == static_cast<int>(per_seed.size())) r.verdict = Verdict::Pass;
+  else if (!mean_inside && 2 * inside < static_cast<int>(per_seed.size())) r.verdict = Verdict::Fail;
+  else r.verdict = Verdict::Inconclusive;
+  r.detail = fmt::format("argmax of the seed means at {:.4g}; per-seed argmax range {} ({} of {} inside) against {}",
+                         at_mean, fmt_interval(r.ci_lo, r.ci_hi), inside, per_seed.size(), fmt_interval(lo, hi));
+  return r;
+}
+
+CheckResult eval_monotone(const CheckSpec& c, const std::vector<const PointRuns*>& in) {
+  const std::string x = c.fields["x"], y = c.fields["y"];
+  const bool increasing = c.fields["direction"] == "increasing";
+  const double slack = c.fields.value("slack", 0.0);
+  auto pts = sorted_by_x(in, x, c.location);
+  if (c.fields.contains("from")) {
+    const double from = num(c.fields["from"]);
+    pts.erase(std::remove_if(pts.begin(), pts.end(), [&](auto* p) { return x_of(*p, x, c.location) < from; }),
+              pts.end());
+  }
+  if (pts.size() < 2) throw ReferenceError(c.location, "monotone check '" + c.name + "' selects fewer than 2 points");
+  const auto seeds = common_seeds(pts);
+  CheckResult r;
+  r.quantity = fmt::format("steps of {} along {} ({})", y, x, increasing ? "increasing" : "decreasing");
+  std::vector<Verdict> vs;
+  double worst = kInf;
+  for (size_t i = 0; i + 1 < pts.size(); ++i) {
+    // Paired differences in the claimed direction: positive means "as claimed".
+    std::vector<double> d;
+    for (auto s : seeds) {
+      const double a = value_at_seed(*pts[i], y, s, c.location), b = value_at_seed(*pts[i + 1], y, s, c.location);
+      d.push_back(increasing ? b - a : a - b);
+    }
+    const double base = std::abs(summarize(pts[i]->values(y, c.location)).mean);
+    Summary sd = summarize(d);
+    const double lo = -slack * base;
+    Verdict v = interval_verdict(sd.ci_lo, sd.ci_hi, lo, kInf);
+    vs.push_back(v);
+    r.per_point.push_back({{"from", x_of(*pts[i], x, c.location)}, {"to", x_of(*pts[i + 1], x, c.location)},
+                           {"step", sd.mean}, {"ci", {sd.ci_lo, sd.ci_hi}}, {"verdict", to_string(v)}});
+    if (sd.mean - lo < worst) {
+      worst = sd.mean - lo;
+      fill_interval(r, sd, lo, kInf);
+    }
+  }
+  r.verdict = combine(vs);
+  r.detail = fmt::format("{} steps; smallest step in the claimed direction {:.4g} CI {} (allowed >= {:.4g})",
+                         vs.size(), r.value, fmt_interval(r.ci_lo, r.ci_hi), r.ref_lo);
+  return r;
+}
+
+CheckResult eval_linear_fit(const CheckSpec& c, const std::vector<const PointRuns*>& pts) {
+  const std::string series = c.fields["series"];
+  const bool log_y = c.fields.value("transform", std::string("log")) == "log";
+  const double from = c.fields.value("fit_from", 1.0), to = c.fields.value("fit_to", 0.0);
+  const double min_r2 = num(c.fields["min_r2"]);
+  const bool negative = c.fields["slope"] == "negative";
+  CheckResult r;
+  r.quantity = fmt::format("R^2 of {}{} against its x", log_y ? "log " : "", series);
+  std::vector<Verdict> vs;
+  double worst = kInf;
+  for (const auto* p : pts) {
+    std::vector<double> r2s, slopes;
+    for (size_t k = 0; k < p->runs.size(); ++k) {
+      auto it = p->runs[k].series.find(series);
+      if (it == p->runs[k].series.end()) throw ReferenceError(c.location, "the claim records no series '" + series + "'");
+      const Series& s = it->second;
+      if (s.y.empty()) throw MeasurementError(c.location, "series '" + series + "' is empty");
+      // Fit window in units of the first value: from * y0 down to to * y0.
+      const double y0 = s.y.front();
+      std::vector<double> xs, ys;
+      for (size_t i = 0; i < s.y.size(); ++i) {
+        if (s.y[i] > from * y0) continue;
+        if (s.y[i] < to * y0) break;
+        xs.push_back(s.x[i]);
+        ys.push_back(log_y ? std::log(s.y[i]) : s.y[i]);
+      }
+      if (xs.size() < 3) {
+        // Too few samples in the window: the curve never entered it. That is a
+        // property of the measurement, so the fit counts as R^2 = 0.
+        r2s.push_back(0.0);
+        slopes.push_back(0.0);
+        continue;
+      }
+      LinearFit f = fit_line(xs, ys);
+      r2s.push_back(f.r2);
+      slopes.push_back(f.slope);
+    }
+    Summary sr = summarize(r2s), ss = summarize(slopes);
+    Verdict v_r2 = interval_verdict(sr.ci_lo, sr.ci_hi, min_r2, kInf);
+    Verdict v_slope = negative ? interval_verdict(ss.ci_lo, ss.ci_hi, -kInf, 0.0)
+                               : interval_verdict(ss.ci_lo, ss.ci_hi, 0.0, kInf);
+    // A zero slope sits on the boundary: a flat curve is a failure, not a doubt.
+    if (ss.mean == 0 && ss.sd == 0) v_slope = Verdict::Fail;
+    Verdict v = combine({v_r2, v_slope});
+    vs.push_back(v);
+    r.per_point.push_back({{"params", p->params}, {"r2", sr.mean}, {"r2_ci", {sr.ci_lo, sr.ci_hi}},
+                           {"slope", ss.mean}, {"verdict", to_string(v)}});
+    if (sr.mean - min_r2 < worst) {
+      worst = sr.mean - min_r2;
+      fill_interval(r, sr, min_r2, kInf);
+      r.verdict = v;
+      r.detail = fmt::format("R^2 {:.4f} CI {} (>= {:.3g} required), slope {:.4g} per unit x", sr.mean,
+                             fmt_interval(sr.ci_lo, sr.ci_hi), min_r2, ss.mean);
+    }
+  }
+  r.verdict = combine(vs);
+  return r;
+}
+
+}  // namespace
+
+bool PointRuns::matches(const Json& where) const {
+  for (const auto& [k, v] : where.items()) {
+    if (!params.contains(k) || !json_equal(params[k], v)) return false;
+  }
+  return true;
+}
+
+std::vector<double> PointRuns::values(const std::string& name, const std::string& location) const {
+  std::vector<double> out;
+  for (const auto& m : runs) {
+    auto it = m.scalars.find(name);
+    if (it == m.scalars.end())
+      throw ReferenceError(location, "the claim does not measure '" + name + "' at " + params.dump(),
+                           "measured quantities: " + fmt::format("{}", fmt::join(scalar_names(), ", ")));
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+std::vector<std::string> PointRuns::scalar_names() const {
+  std::vector<std::string> out;
+  if (!runs.empty())
+    for (const auto& [k, v] : runs.front().scalars) out.push_back(k);
+  return out;
+}
+
+std::vector<const PointRuns*> select_points(const CheckSpec& check, const std::vector<PointRuns>& data) {
+  std::vector<const PointRuns*> out;
+  for (const auto& p : data)
+    if (p.matches(check.where) && !p.runs.empty()) out.push_back(&p);
+  if (out.empty())
+    throw ReferenceError(check.location, "check '" + check.name + "': where = " + check.where.dump() +
+                                             " selects no sweep point of this run",
+                         "fix the where table, or restrict the check with presets = [...]");
+  return out;
+}
+
+CheckResult evaluate_check(const CheckSpec& c, const std::vector<PointRuns>& data) {
+  auto pts = select_points(c, data);
+  CheckResult r;
+  const auto& f = c.fields;
+  if (c.kind == "bound") {
+    r = eval_interval_each(c, pts, f.contains("min") ? num(f["min"]) : -kInf, f.contains("max") ? num(f["max"]) : kInf);
+  } else if (c.kind == "band") {
+    r = eval_interval_each(c, pts, num(f["min"]), num(f["max"]));
+  } else if (c.kind == "close") {
+    const double v = num(f["value"]);
+    const double tol = f.value("rtol", 0.0) * std::abs(v) + f.value("atol", 0.0);
+    r = eval_interval_each(c, pts, v - tol, v + tol);
+  } else if (c.kind == "slope") {
+    r = eval_slope(c, pts);
+  } else if (c.kind == "knee") {
+    r = eval_knee(c, pts);
+  } else if (c.kind == "argmax") {
+    r = eval_argmax(c, pts);
+  } else if (c.kind == "monotone") {
+    r = eval_monotone(c, pts);
+  } else if (c.kind == "linear_fit") {
+    r = eval_linear_fit(c, pts);
+  } else {
+    throw ReferenceError(c.location, "unknown check kind '" + c.kind + "'");
+  }
+  r.name = c.name;
+  r.kind = c.kind;
+  r.source = c.source;
+  r.location = c.location;
+  if (r.verdict != Verdict::Inconclusive) r.seeds_needed = 0;
+  return r;
+}
+
+}  // namespace prism

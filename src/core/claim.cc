@@ -1,0 +1,75 @@
+#include "src/core/claim.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace prism {
+
+double RunContext::num(const std::string& key) const {
+  if (!point_.contains(key) || !point_[key].is_number())
+    throw std::invalid_argument("sweep point " + point_.dump() + " has no numeric parameter '" + key + "'");
+  return point_[key].get<double>();
+}
+
+std::string RunContext::str(const std::string& key) const {
+  if (!point_.contains(key) || !point_[key].is_string())
+    throw std::invalid_argument("sweep point " + point_.dump() + " has no string parameter '" + key + "'");
+  return point_[key].get<std::string>();
+}
+
+std::vector<std::string> ClaimSpec::presets() const {
+  std::vector<std::string> out;
+  for (const auto& [name, points] : sweep) out.push_back(name);
+  return out;
+}
+
+int ClaimSpec::seeds_for(const std::string& preset) const {
+  auto it = seeds.find(preset);
+  if (it != seeds.end()) return it->second;
+  it = seeds.find("*");
+  return it != seeds.end() ? it->second : 5;
+}
+
+Claim* Claim::Title(std::string s) { spec_->title = std::move(s); return this; }
+Claim* Claim::Source(std::string s) { spec_->source = std::move(s); return this; }
+Claim* Claim::Statement(std::string s) { spec_->statement = std::move(s); return this; }
+Claim* Claim::Sweep(const std::string& preset, std::vector<Json> points) {
+  spec_->sweep[preset] = std::move(points);
+  return this;
+}
+Claim* Claim::Seeds(int n) { spec_->seeds["*"] = n; return this; }
+Claim* Claim::Seeds(const std::string& preset, int n) { spec_->seeds[preset] = n; return this; }
+Claim* Claim::Plot(Figure f) { spec_->figures.push_back(std::move(f)); return this; }
+Claim* Claim::Note(std::string s) { spec_->notes.push_back(std::move(s)); return this; }
+
+ClaimRegistry& ClaimRegistry::instance() {
+  static ClaimRegistry registry;
+  return registry;
+}
+
+Claim* ClaimRegistry::add(std::string id, MeasureFn fn) {
+  if (find(id)) throw std::logic_error("claim registered twice: " + id);
+  auto spec = std::make_unique<ClaimSpec>();
+  spec->id = std::move(id);
+  spec->measure = std::move(fn);
+  specs_.push_back(std::move(spec));
+  // Builders are kept alive by the registry, as Google Benchmark keeps its own.
+  static std::vector<std::unique_ptr<Claim>> builders;
+  builders.push_back(std::make_unique<Claim>(specs_.back().get()));
+  return builders.back().get();
+}
+
+std::vector<const ClaimSpec*> ClaimRegistry::claims() const {
+  std::vector<const ClaimSpec*> out;
+  for (const auto& s : specs_) out.push_back(s.get());
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->id < b->id; });
+  return out;
+}
+
+const ClaimSpec* ClaimRegistry::find(const std::string& id) const {
+  for (const auto& s : specs_)
+    if (s->id == id) return s.get();
+  return nullptr;
+}
+
+}  // namespace prism

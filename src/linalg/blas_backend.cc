@@ -1,0 +1,138 @@
+#include "src/linalg/blas_backend.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "src/core/context.h"
+#include "src/core/error.h"
+
+namespace prism::linalg {
+namespace fs = std::filesystem;
+namespace {
+
+const char* kLibDir = "/usr/lib/x86_64-linux-gnu";
+
+std::string package_version(const std::string& pkg) {
+  std::string out;
+  if (FILE* p = popen(("dpkg-query -W -f='${Version}' " + pkg + " 2>/dev/null").c_str(), "r")) {
+    char buf[128];
+    while (fgets(buf, sizeof buf, p)) out += buf;
+    pclose(p);
+  }
+  return out;
+}
+
+// BLIS picks its kernels by CPU family; with no hint it may fall back to
+// generic code. Map this CPU's flags to the family name BLIS knows.
+std::string blis_arch() {
+  FILE* f = fopen("/proc/cpuinfo", "r");
+  if (!f) return "";
+  char line[4096];
+  bool avx512 = false, avx2 = false, amd = false;
+  while (fgets(line, sizeof line, f)) {
+    std::string s(line);
+    if (s.rfind("flags", 0) == 0) {
+      avx512 = s.find(" avx512f") != std::string::npos;
+      avx2 = s.find(" avx2") != std::string::npos;
+      break;
+    }
+    if (s.rfind("vendor_id", 0) == 0) amd = s.find("AMD") != std::string::npos;
+  }
+  fclose(f);
+  if (amd) return avx2 ? "zen" : "generic";
+  if (avx512) return "skx";
+  if (avx2) return "haswell";
+  return "generic";
+}
+
+}  // namespace
+
+std::vector<Backend> known_backends() {
+  std::vector<Backend> out;
+  auto add = [&](std::string name, std::vector<std::string> dirs, std::string pkg) {
+    Backend b;
+    b.name = std::move(name);
+    for (auto& d : dirs) b.library_dirs.push_back(std::string(kLibDir) + "/" + d);
+    for (const auto& d : b.library_dirs) {
+      if (b.blas_file.empty() && fs::exists(d + "/libblas.so.3")) b.blas_file = fs::canonical(d + "/libblas.so.3");
+      if (b.lapack_file.empty() && fs::exists(d + "/liblapack.so.3")) b.lapack_file = fs::canonical(d + "/liblapack.so.3");
+    }
+    b.available = !b.blas_file.empty() && !b.lapack_file.empty();
+    if (!b.available) b.why_not = "package " + pkg + " is not installed (scripts/setup installs it)";
+    b.version = package_version(pkg);
+    out.push_back(b);
+  };
+  add("reference", {"blas", "lapack"}, "libblas3");
+  add("openblas", {"openblas-pthread"}, "libopenblas0-pthread");
+  add("blis", {"blis-pthread", "lapack"}, "libblis4-pthread");
+  add("atlas", {"atlas"}, "libatlas3-base");
+  Backend eigen;
+  eigen.name = "eigen";
+  const fs::path exe = fs::path(PRISM_SOURCE_DIR) / "build" / "release-eigen" / "prism";
+  eigen.blas_file = "(Eigen's own kernels, built in)";
+  eigen.lapack_file = exe.string();
+  eigen.available = fs::exists(exe);
+  if (!eigen.available) eigen.why_not = "build it: cmake --preset release-eigen && cmake --build --preset release-eigen";
+  eigen.version = package_version("libeigen3-dev");
+  out.push_back(eigen);
+  return out;
+}
+
+void ensure_backend(const std::string& name, int threads, int argc, char** argv) {
+  const char* active = std::getenv("PRISM_BLAS_ACTIVE");
+  if (active && name == active) return;
+  const int n = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
+  const std::string nt = std::to_string(n);
+  for (const char* v : {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "BLIS_NUM_THREADS", "GOTO_NUM_THREADS"})
+    setenv(v, nt.c_str(), 1);
+  setenv("PRISM_BLAS_ACTIVE", name.c_str(), 1);
+  std::string exe = "/proc/self/exe";
+  const Backend* chosen = nullptr;
+  auto all = known_backends();
+  for (const auto& b : all)
+    if (b.name == name) chosen = &b;
+  if (!chosen) {
+    std::string names;
+    for (const auto& b : all) names += " " + b.name;
+    throw InputError("--blas " + name, "unknown backend", "one of:" + names + " (see `prism blas`)");
+  }
+  if (!chosen->available) throw InputError("--blas " + name, "backend not available", chosen->why_not);
+  if (name == "eigen") {
+#ifdef PRISM_EIGEN_NATIVE
+    return;
+#else
+    exe = chosen->lapack_file;
+#endif
+  } else {
+    std::string path;
+    for (const auto& d : chosen->library_dirs) path += (path.empty() ? "" : ":") + d;
+    setenv("LD_LIBRARY_PATH", path.c_str(), 1);
+    if (name == "blis" && !std::getenv("BLIS_ARCH_TYPE")) setenv("BLIS_ARCH_TYPE", blis_arch().c_str(), 1);
+  }
+  fflush(nullptr);
+  execv(exe.c_str(), argv);
+  throw InputError(exe, "could not re-execute for --blas " + name);
+}
+
+void verify_backend(const std::string& requested) {
+  const Json info = blas_info();
+  const std::string got = info.value("backend", "unknown");
+  if (got != requested)
+    throw InputError("--blas " + requested,
+                     "the process loaded '" + got + "' (" + info.value("library", "?") + "), not the requested backend",
+                     "check `prism blas` and the LD_LIBRARY_PATH of this shell");
+}
+
+Json backends_json() {
+  Json j = Json::array();
+  for (const auto& b : known_backends())
+    j.push_back({{"name", b.name}, {"available", b.available}, {"blas", b.blas_file}, {"lapack", b.lapack_file},
+                 {"version", b.version}, {"dirs", b.library_dirs}, {"why_not", b.why_not}});
+  return j;
+}
+
+}  // namespace prism::linalg

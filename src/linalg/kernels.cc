@@ -1,0 +1,207 @@
+#include "src/linalg/kernels.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace prism::linalg {
+namespace {
+
+using Eigen::Index;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// ||x||^2 + ||z||^2 - 2 x.z loses about eps (||x||^2 + ||z||^2) to cancellation.
+// Below this fraction of ||x||^2 + ||z||^2 the distance is recomputed directly:
+// the relative error of what remains is then at most ~eps / kRecomputeFraction.
+constexpr double kRecomputeFraction = 1e-3;
+
+void check_bandwidth(const Kernel& kernel, const char* where) {
+  if (!(kernel.bandwidth > 0) || !std::isfinite(kernel.bandwidth))
+    throw std::invalid_argument(std::string(where) + ": expected a positive finite bandwidth, got " +
+                                std::to_string(kernel.bandwidth));
+}
+
+// Turns the inner products a_i . b_j, i in [0, len), held in `column` into
+// kernel values in place; `a_first` is the row of A that column[0] belongs to.
+void inner_products_to_kernel(const Kernel& kernel, double* column, Index len,
+                              const Eigen::Ref<const Eigen::MatrixXd>& A, const double* a_norms,
+                              Index a_first, const Eigen::Ref<const Eigen::MatrixXd>& B, double b_norm,
+                              Index b_row, std::int64_t* recomputed) {
+  Eigen::Map<Eigen::ArrayXd> value(column, len);
+  Eigen::Map<const Eigen::ArrayXd> a_norm(a_norms, len);
+  value = (a_norm + b_norm - 2.0 * value).max(0.0);
+  // One vectorised reduction decides whether the scalar scan is needed at all.
+  if (len > 0 && (value - kRecomputeFraction * (a_norm + b_norm)).minCoeff() < 0) {
+    for (Index i = 0; i < len; ++i) {
+      if (value(i) < kRecomputeFraction * (a_norm(i) + b_norm)) {
+        value(i) = (A.row(a_first + i) - B.row(b_row)).squaredNorm();
+        ++*recomputed;
+      }
+    }
+  }
+  if (kernel.kind == KernelKind::kLaplace) {
+    value = (value.sqrt() * (-1.0 / kernel.bandwidth)).exp();
+  } else {
+    value = (value * (-0.5 / (kernel.bandwidth * kernel.bandwidth))).exp();
+  }
+}
+
+// out = K(A, B) given the row norms of both, through one GEMM.
+void fill_cross(const Kernel& kernel, const Eigen::Ref<const Eigen::MatrixXd>& A,
+                const Eigen::Ref<const Eigen::VectorXd>& a_norms, const Eigen::Ref<const Eigen::MatrixXd>& B,
+                const Eigen::Ref<const Eigen::VectorXd>& b_norms, Eigen::MatrixXd& out, KernelStats& stats) {
+  out.resize(A.rows(), B.rows());
+  auto start = Clock::now();
+  out.noalias() = A * B.transpose();
+  stats.blas_seconds += seconds_since(start);
+  stats.blas_flops += 2.0 * A.rows() * B.rows() * A.cols();
+  start = Clock::now();
+  for (Index j = 0; j < B.rows(); ++j)
+    inner_products_to_kernel(kernel, out.col(j).data(), A.rows(), A, a_norms.data(), 0, B, b_norms(j), j,
+                             &stats.recomputed);
+  stats.elementwise_seconds += seconds_since(start);
+  stats.evaluations += static_cast<std::int64_t>(A.rows()) * B.rows();
+}
+
+// Copies the strict lower part of columns [first, first + width) onto the
+// matching rows of the upper triangle, while that panel is still in cache.
+void mirror_panel(Eigen::MatrixXd& K, Index first, Index width) {
+  for (Index j = first; j < first + width; ++j)
+    for (Index i = j + 1; i < first + width; ++i) K(j, i) = K(i, j);
+  const Index below = K.rows() - first - width;
+  if (below > 0)
+    K.block(first, first + width, width, below) = K.block(first + width, first, below, width).transpose();
+}
+
+}  // namespace
+
+double Kernel::from_squared_distance(double squared_distance) const {
+  const double r2 = std::max(0.0, squared_distance);
+  if (kind == KernelKind::kLaplace) return std::exp(-std::sqrt(r2) / bandwidth);
+  return std::exp(-r2 / (2.0 * bandwidth * bandwidth));
+}
+
+double Kernel::operator()(const Eigen::Ref<const Eigen::VectorXd>& x,
+                          const Eigen::Ref<const Eigen::VectorXd>& z) const {
+  return from_squared_distance((x - z).squaredNorm());
+}
+
+std::string Kernel::name() const { return kind == KernelKind::kLaplace ? "laplace" : "gaussian"; }
+
+void KernelStats::add(const KernelStats& other) {
+  blas_flops += other.blas_flops;
+  blas_seconds += other.blas_seconds;
+  elementwise_seconds += other.elementwise_seconds;
+  evaluations += other.evaluations;
+  recomputed += other.recomputed;
+}
+
+Eigen::VectorXd row_squared_norms(const Eigen::Ref<const Eigen::MatrixXd>& X) {
+  return X.rowwise().squaredNorm();
+}
+
+Eigen::MatrixXd kernel_matrix(const Kernel& kernel, const Eigen::Ref<const Eigen::MatrixXd>& X,
+                              KernelStats* stats) {
+  check_bandwidth(kernel, "kernel_matrix");
+  KernelStats local;
+  const Index n = X.rows();
+  const Eigen::VectorXd norms = row_squared_norms(X);
+  Eigen::MatrixXd K(n, n);
+
+  // SYRK fills the lower triangle with X X^T (it accumulates, hence the zeroing).
+  auto start = Clock::now();
+  K.triangularView<Eigen::Lower>().setZero();
+  K.selfadjointView<Eigen::Lower>().rankUpdate(X);
+  local.blas_seconds += seconds_since(start);
+  local.blas_flops += static_cast<double>(n) * n * X.cols();
+
+  // Column panels: the mirror reads each panel back from cache, not memory.
+  constexpr Index kPanel = 64;
+  start = Clock::now();
+  for (Index first = 0; first < n; first += kPanel) {
+    const Index width = std::min(kPanel, n - first);
+    for (Index j = first; j < first + width; ++j) {
+      K(j, j) = kernel.diagonal();  // exact, whatever the rounding of x.x
+      if (j + 1 < n)
+        inner_products_to_kernel(kernel, &K(j + 1, j), n - j - 1, X, norms.data() + j + 1, j + 1, X, norms(j), j,
+                                 &local.recomputed);
+    }
+    mirror_panel(K, first, width);
+  }
+  local.elementwise_seconds += seconds_since(start);
+  local.evaluations += static_cast<std::int64_t>(n) * (n + 1) / 2;
+  if (stats) stats->add(local);
+  return K;
+}
+
+Eigen::MatrixXd kernel_matrix(const Kernel& kernel, const Eigen::Ref<const Eigen::MatrixXd>& X,
+                              const Eigen::Ref<const Eigen::MatrixXd>& Z, KernelStats* stats) {
+  check_bandwidth(kernel, "kernel_matrix");
+  if (X.cols() != Z.cols())
+    throw std::invalid_argument("kernel_matrix: expected X and Z with the same number of columns, got " +
+                                std::to_string(X.cols()) + " and " + std::to_string(Z.cols()));
+  KernelStats local;
+  Eigen::MatrixXd K;
+  fill_cross(kernel, X, row_squared_norms(X), Z, row_squared_norms(Z), K, local);
+  if (stats) stats->add(local);
+  return K;
+}
+
+Eigen::MatrixXd kernel_predict(const Kernel& kernel, const Eigen::Ref<const Eigen::MatrixXd>& Z,
+                               const Eigen::Ref<const Eigen::MatrixXd>& X,
+                               const Eigen::Ref<const Eigen::MatrixXd>& alpha, Index block_rows,
+                               KernelStats* stats) {
+  check_bandwidth(kernel, "kernel_predict");
+  if (X.cols() != Z.cols())
+    throw std::invalid_argument("kernel_predict: expected X and Z with the same number of columns, got " +
+                                std::to_string(X.cols()) + " and " + std::to_string(Z.cols()));
+  if (alpha.rows() != X.rows())
+    throw std::invalid_argument("kernel_predict: expected one row of alpha per training point (" +
+                                std::to_string(X.rows()) + "), got " + std::to_string(alpha.rows()));
+  if (block_rows < 1)
+    throw std::invalid_argument("kernel_predict: expected block_rows >= 1, got " + std::to_string(block_rows));
+  KernelStats local;
+  const Eigen::VectorXd x_norms = row_squared_norms(X);
+  Eigen::MatrixXd F(Z.rows(), alpha.cols());
+  Eigen::MatrixXd block;
+  for (Index first = 0; first < Z.rows(); first += block_rows) {
+    const Index rows = std::min(block_rows, Z.rows() - first);
+    const auto Zb = Z.middleRows(first, rows);
+    fill_cross(kernel, Zb, row_squared_norms(Zb), X, x_norms, block, local);
+    const auto start = Clock::now();
+    F.middleRows(first, rows).noalias() = block * alpha;
+    local.blas_seconds += seconds_since(start);
+    local.blas_flops += 2.0 * rows * X.rows() * alpha.cols();
+  }
+  if (stats) stats->add(local);
+  return F;
+}
+
+KernelOp::KernelOp(const Kernel& kernel, const Eigen::Ref<const Eigen::MatrixXd>& X, double scale,
+                   Index block_rows)
+    : kernel_(kernel), X_(X), norms_(row_squared_norms(X)), scale_(scale), block_rows_(block_rows) {
+  check_bandwidth(kernel, "KernelOp");
+  if (block_rows < 1)
+    throw std::invalid_argument("KernelOp: expected block_rows >= 1, got " + std::to_string(block_rows));
+}
+
+void KernelOp::perform_op(const double* x, double* y) const {
+  const Index n = X_.rows();
+  Eigen::Map<const Eigen::VectorXd> in(x, n);
+  Eigen::Map<Eigen::VectorXd> out(y, n);
+  KernelStats unused;
+  for (Index first = 0; first < n; first += block_rows_) {
+    const Index rows = std::min(block_rows_, n - first);
+    const auto Xb = X_.middleRows(first, rows);
+    fill_cross(kernel_, Xb, norms_.segment(first, rows), X_, norms_, block_, unused);
+    out.segment(first, rows).noalias() = scale_ * (block_ * in);
+  }
+}
+
+}  // namespace prism::linalg

@@ -1,0 +1,219 @@
+#include "src/optim/sgd.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace prism::optim {
+namespace {
+
+using Eigen::Index;
+
+struct LoopSettings {
+  std::int64_t max_iterations;
+  double target_ratio;
+  std::int64_t record_every;
+};
+
+[[noreturn]] void fail(const std::string& where, const std::string& expected, const std::string& actual) {
+  throw std::invalid_argument(where + ": expected " + expected + ", got " + actual);
+}
+
+void check_loop(const char* where, double step, std::int64_t max_iterations, double target_ratio,
+                std::int64_t record_every) {
+  if (!(step > 0) || !std::isfinite(step)) fail(where, "a positive finite step", std::to_string(step));
+  if (max_iterations < 0) fail(where, "max_iterations >= 0", std::to_string(max_iterations));
+  if (!(target_ratio >= 0 && target_ratio < 1)) fail(where, "0 <= target_ratio < 1", std::to_string(target_ratio));
+  if (record_every < 0) fail(where, "record_every >= 0", std::to_string(record_every));
+}
+
+// The shared driver: `step()` advances one iteration; `loss()` returns L at the
+// current iterate. `cheap_loss` says L comes for free with the step, otherwise
+// it is evaluated only for the stop test and the recorded points.
+template <typename StepFn, typename LossFn>
+SgdTrace run_loop(const LoopSettings& s, bool cheap_loss, StepFn&& step, LossFn&& loss) {
+  SgdTrace trace;
+  double L = loss();
+  trace.initial_loss = trace.final_loss = L;
+  trace.steps.push_back(0);
+  trace.losses.push_back(L);
+  if (!std::isfinite(L)) {
+    trace.diverged = true;
+    return trace;
+  }
+  const bool stop_at_target = s.target_ratio > 0;
+  const double target = s.target_ratio * L;
+  if (stop_at_target && L <= target) {  // only when L(w_0) = 0
+    trace.iterations_to_target = 0;
+    return trace;
+  }
+  for (std::int64_t t = 1; t <= s.max_iterations; ++t) {
+    step();
+    trace.iterations = t;
+    const bool record = (s.record_every > 0 && t % s.record_every == 0) || t == s.max_iterations;
+    if (!(cheap_loss || stop_at_target || record)) continue;
+    L = loss();
+    const bool diverged = !std::isfinite(L);
+    const bool reached = stop_at_target && L <= target;
+    if (record || diverged || reached) {
+      trace.steps.push_back(t);
+      trace.losses.push_back(L);
+    }
+    if (diverged) {
+      trace.diverged = true;
+      break;
+    }
+    if (reached) {
+      trace.iterations_to_target = t;
+      break;
+    }
+  }
+  trace.final_loss = L;
+  return trace;
+}
+
+// r -= sum_u K[:, columns[u]] coef(u, :), four columns per pass over r so the
+// residual (in cache) is read and written a quarter as often as K is streamed.
+void subtract_columns(const Eigen::Ref<const Eigen::MatrixXd>& K, const std::vector<Index>& columns,
+                      const Eigen::MatrixXd& coef, Eigen::MatrixXd& r) {
+  const Index count = static_cast<Index>(columns.size());
+  Index u = 0;
+  for (; u + 4 <= count; u += 4) {
+    const auto k0 = K.col(columns[u]), k1 = K.col(columns[u + 1]);
+    const auto k2 = K.col(columns[u + 2]), k3 = K.col(columns[u + 3]);
+    for (Index o = 0; o < r.cols(); ++o)
+      r.col(o).noalias() -= coef(u, o) * k0 + coef(u + 1, o) * k1 + coef(u + 2, o) * k2 + coef(u + 3, o) * k3;
+  }
+  for (; u < count; ++u) {
+    const auto k0 = K.col(columns[u]);
+    for (Index o = 0; o < r.cols(); ++o) r.col(o).noalias() -= coef(u, o) * k0;
+  }
+}
+
+}  // namespace
+
+double critical_step(Index m, double beta, double lambda_1) {
+  if (m < 1) fail("critical_step", "a batch size m >= 1", std::to_string(m));
+  if (!(beta > 0) || !(lambda_1 > 0) || lambda_1 > beta * (1 + 1e-12))
+    fail("critical_step", "0 < lambda_1 <= beta", "beta = " + std::to_string(beta) + ", lambda_1 = " + std::to_string(lambda_1));
+  return static_cast<double>(m) / (beta + static_cast<double>(m - 1) * lambda_1);
+}
+
+double critical_batch_size(double beta, double lambda_1) {
+  if (!(beta > 0) || !(lambda_1 > 0))
+    fail("critical_batch_size", "beta > 0 and lambda_1 > 0", "beta = " + std::to_string(beta) + ", lambda_1 = " + std::to_string(lambda_1));
+  return beta / lambda_1 + 1.0;
+}
+
+BatchSampler::BatchSampler(Index n, Index m) : n_(n) {
+  if (n < 1) fail("BatchSampler", "n >= 1", std::to_string(n));
+  if (m < 1) fail("BatchSampler", "a batch size m >= 1", std::to_string(m));
+  batch_.resize(static_cast<std::size_t>(m));
+}
+
+const std::vector<Index>& BatchSampler::next(Rng& rng) {
+  for (auto& i : batch_) i = static_cast<Index>(rng.index(static_cast<std::size_t>(n_)));
+  return batch_;
+}
+
+SgdTrace sgd_least_squares(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& y,
+                           Eigen::VectorXd& w, const SgdOptions& options, Rng& rng) {
+  check_loop("sgd_least_squares", options.step, options.max_iterations, options.target_ratio, options.record_every);
+  const Index n = X.rows(), d = X.cols();
+  if (y.size() != n) fail("sgd_least_squares", std::to_string(n) + " targets (one per row of X)", std::to_string(y.size()));
+  if (w.size() == 0) w = Eigen::VectorXd::Zero(d);
+  if (w.size() != d) fail("sgd_least_squares", "w of size d = " + std::to_string(d), std::to_string(w.size()));
+
+  const Eigen::MatrixXd Xt = X.transpose();  // samples as contiguous columns
+  BatchSampler sampler(n, options.batch);
+  const double scale = options.step / static_cast<double>(options.batch);
+  Eigen::VectorXd batch_residual(options.batch);
+  Eigen::VectorXd r(n);
+
+  auto step = [&] {
+    const auto& batch = sampler.next(rng);
+    // Every residual is taken at the same w before any update: the mean batch gradient.
+    for (Index j = 0; j < options.batch; ++j) batch_residual(j) = Xt.col(batch[j]).dot(w) - y(batch[j]);
+    for (Index j = 0; j < options.batch; ++j) w.noalias() -= (scale * batch_residual(j)) * Xt.col(batch[j]);
+  };
+  auto loss = [&] {
+    r.noalias() = X * w;
+    r -= y;
+    return r.squaredNorm() / (2.0 * n);
+  };
+  return run_loop({options.max_iterations, options.target_ratio, options.record_every}, false, step, loss);
+}
+
+SgdTrace gd_least_squares(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& y,
+                          Eigen::VectorXd& w, const GdOptions& options) {
+  check_loop("gd_least_squares", options.step, options.max_iterations, options.target_ratio, options.record_every);
+  const Index n = X.rows(), d = X.cols();
+  if (y.size() != n) fail("gd_least_squares", std::to_string(n) + " targets (one per row of X)", std::to_string(y.size()));
+  if (w.size() == 0) w = Eigen::VectorXd::Zero(d);
+  if (w.size() != d) fail("gd_least_squares", "w of size d = " + std::to_string(d), std::to_string(w.size()));
+
+  // The gradient needs the residual anyway, so L comes with every step.
+  Eigen::VectorXd r(n);
+  double L = 0;
+  auto refresh = [&] {
+    r.noalias() = X * w;
+    r -= y;
+    L = r.squaredNorm() / (2.0 * n);
+  };
+  refresh();
+  auto step = [&] {
+    w.noalias() -= (options.step / static_cast<double>(n)) * (X.transpose() * r);
+    refresh();
+  };
+  return run_loop({options.max_iterations, options.target_ratio, options.record_every}, true, step, [&] { return L; });
+}
+
+SgdTrace sgd_kernel(const Eigen::Ref<const Eigen::MatrixXd>& K, const Eigen::Ref<const Eigen::MatrixXd>& Y,
+                    Eigen::MatrixXd& alpha, const SgdOptions& options, Rng& rng) {
+  check_loop("sgd_kernel", options.step, options.max_iterations, options.target_ratio, options.record_every);
+  const Index n = K.rows(), c = Y.cols();
+  if (K.cols() != n) fail("sgd_kernel", "a square kernel matrix", std::to_string(n) + " x " + std::to_string(K.cols()));
+  if (Y.rows() != n) fail("sgd_kernel", std::to_string(n) + " rows of targets", std::to_string(Y.rows()));
+  if (alpha.size() == 0) alpha = Eigen::MatrixXd::Zero(n, c);
+  if (alpha.rows() != n || alpha.cols() != c)
+    fail("sgd_kernel", "alpha of shape " + std::to_string(n) + " x " + std::to_string(c),
+         std::to_string(alpha.rows()) + " x " + std::to_string(alpha.cols()));
+
+  Eigen::MatrixXd r = -Y;
+  if (!alpha.isZero(0)) r.noalias() += K * alpha;
+  double L = r.squaredNorm() / (2.0 * n);
+
+  BatchSampler sampler(n, options.batch);
+  const double scale = options.step / static_cast<double>(options.batch);
+  std::vector<Index> sorted(static_cast<std::size_t>(options.batch));
+  std::vector<Index> columns;
+  columns.reserve(sorted.size());
+  Eigen::MatrixXd coef(options.batch, c);
+
+  auto step = [&] {
+    const auto& batch = sampler.next(rng);
+    // A point drawn k times contributes k times: merge it into one column of weight k.
+    std::copy(batch.begin(), batch.end(), sorted.begin());
+    std::sort(sorted.begin(), sorted.end());
+    columns.clear();
+    Index u = -1;
+    for (std::size_t j = 0; j < sorted.size(); ++j) {
+      if (j == 0 || sorted[j] != sorted[j - 1]) {
+        columns.push_back(sorted[j]);
+        ++u;
+        coef.row(u) = scale * r.row(sorted[j]);  // r_B before any update
+      } else {
+        coef.row(u) += scale * r.row(sorted[j]);
+      }
+    }
+    for (std::size_t v = 0; v < columns.size(); ++v) alpha.row(columns[v]) -= coef.row(static_cast<Index>(v));
+    subtract_columns(K, columns, coef, r);
+    L = r.squaredNorm() / (2.0 * n);
+  };
+  return run_loop({options.max_iterations, options.target_ratio, options.record_every}, true, step, [&] { return L; });
+}
+
+}  // namespace prism::optim

@@ -1,0 +1,265 @@
+// Mini-batch SGD under CLAIMS.md's conventions: the exact Thm 3 identity of
+// Ma, Bassily, Belkin 2018, the kernel (sample-space) form against the feature
+// form, and the doubled-step mistake.
+#include <cmath>
+
+// gtest first: <Eigen/Eigenvalues> under EIGEN_USE_LAPACKE includes C's
+// <complex.h>, whose macro `I` breaks gtest's templates.
+#include <gtest/gtest.h>
+#include <Eigen/Eigenvalues>
+
+#include "src/core/rng.h"
+#include "src/linalg/kernels.h"
+#include "src/optim/sgd.h"
+
+namespace prism::optim {
+namespace {
+
+constexpr double kStandardErrors = 4.0;
+constexpr double kSameIterateTolerance = 1e-10;
+
+struct MonteCarlo {
+  double mean = 0;
+  double standard_error = 0;
+};
+
+MonteCarlo summarise(const std::vector<double>& samples) {
+  double sum = 0, sum_sq = 0;
+  for (double s : samples) sum += s;
+  const double mean = sum / samples.size();
+  for (double s : samples) sum_sq += (s - mean) * (s - mean);
+  return {mean, std::sqrt(sum_sq / (samples.size() - 1) / samples.size())};
+}
+
+// Thm 3 with orthogonal x_i = sqrt(beta) e_i, n = d: H = (beta / n) I, so every
+// direction has lambda = beta / n and E||w_t - w*||^2 = g^t ||w_0 - w*||^2 exactly with
+// g = (1 - eta lambda)^2 + (eta^2 lambda / m)(beta - lambda).
+void check_theorem3(Eigen::Index m) {
+  const Eigen::Index n = 8;
+  const double beta = 2.0;
+  const double lambda = beta / n;
+  const double eta = critical_step(m, beta, lambda);
+  const double g = std::pow(1 - eta * lambda, 2) + (eta * eta * lambda / m) * (beta - lambda);
+  const double g_without_noise = std::pow(1 - eta * lambda, 2);  // full-batch GD's factor: must be rejected
+
+  const Eigen::MatrixXd X = std::sqrt(beta) * Eigen::MatrixXd::Identity(n, n);
+  Rng rng(2018, "thm3-problem");
+  const Eigen::VectorXd w_star = rng.normal_vector(n);  // uneven, so the test sees which coordinates move
+  const Eigen::VectorXd y = X * w_star;
+  const double e0 = w_star.squaredNorm();
+
+  constexpr int kRuns = 200000;
+  constexpr int kLaterT = 10;
+  std::vector<double> at_1(kRuns), at_later(kRuns);
+  Rng batches(3, "thm3-batches-m" + std::to_string(m));
+  SgdOptions options;
+  options.batch = m;
+  options.step = eta;
+  for (int run = 0; run < kRuns; ++run) {
+    Eigen::VectorXd w = Eigen::VectorXd::Zero(n);
+    options.max_iterations = 1;
+    sgd_least_squares(X, y, w, options, batches);
+    at_1[run] = (w - w_star).squaredNorm() / e0;
+    options.max_iterations = kLaterT - 1;  // resuming from w_1 with the same stream is the same run
+    sgd_least_squares(X, y, w, options, batches);
+    at_later[run] = (w - w_star).squaredNorm() / e0;
+  }
+  for (auto [t, samples] : {std::pair<int, const std::vector<double>*>{1, &at_1}, {kLaterT, &at_later}}) {
+    const MonteCarlo mc = summarise(*samples);
+    const double expected = std::pow(g, t);
+    EXPECT_LE(std::abs(mc.mean - expected), kStandardErrors * mc.standard_error)
+        << "m = " << m << ", t = " << t << ": expected g^t = " << expected << ", Monte Carlo mean " << mc.mean
+        << " +- " << mc.standard_error;
+    // The same test rejects the factor without the SGD noise term: it has power.
+    EXPECT_GT(std::abs(mc.mean - std::pow(g_without_noise, t)), kStandardErrors * mc.standard_error)
+        << "m = " << m << ", t = " << t;
+  }
+}
+
+TEST(Sgd, Theorem3IdentityBatchOne) { check_theorem3(1); }
+TEST(Sgd, Theorem3IdentityBatchFour) { check_theorem3(4); }
+
+TEST(Sgd, CriticalStep) {
+  EXPECT_DOUBLE_EQ(critical_step(1, 2.0, 0.5), 0.5);                     // 1 / beta
+  EXPECT_DOUBLE_EQ(critical_step(4, 2.0, 0.5), 4.0 / 3.5);
+  EXPECT_NEAR(critical_step(1 << 30, 2.0, 0.5), 2.0, 1e-8);              // -> 1 / lambda_1
+  EXPECT_DOUBLE_EQ(critical_batch_size(1.0, 0.125), 9.0);
+  EXPECT_THROW(critical_step(0, 1.0, 0.1), std::invalid_argument);
+  EXPECT_THROW(critical_step(2, 1.0, 2.0), std::invalid_argument);
+}
+
+struct KernelProblem {
+  Eigen::MatrixXd K;
+  Eigen::MatrixXd features;  // K^(1/2), symmetric: its rows are the features
+  Eigen::VectorXd y;
+};
+
+KernelProblem kernel_problem(Eigen::Index n, double bandwidth, std::uint64_t seed) {
+  Rng rng(seed, "sgd-kernel-problem");
+  Eigen::MatrixXd X(n, 5);
+  for (Eigen::Index j = 0; j < X.cols(); ++j)
+    for (Eigen::Index i = 0; i < n; ++i) X(i, j) = rng.uniform();
+  KernelProblem p;
+  p.K = linalg::kernel_matrix(linalg::Kernel::Gaussian(bandwidth), X);
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(p.K);
+  const Eigen::VectorXd root = eig.eigenvalues().cwiseMax(0.0).cwiseSqrt();
+  p.features = eig.eigenvectors() * root.asDiagonal() * eig.eigenvectors().transpose();
+  p.y = rng.normal_vector(n);
+  return p;
+}
+
+TEST(Sgd, KernelFormEqualsFeatureForm) {
+  const KernelProblem p = kernel_problem(40, 0.3, 41);
+  const Eigen::Index n = p.K.rows();
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(p.K / static_cast<double>(n), Eigen::EigenvaluesOnly);
+  SgdOptions options;
+  options.batch = 3;
+  options.step = critical_step(3, 1.0, eig.eigenvalues().maxCoeff());
+  options.max_iterations = 60;
+  options.record_every = 1;
+
+  Eigen::MatrixXd alpha;  // empty: start at 0
+  Rng kernel_rng(7, "same-batches");
+  const SgdTrace kernel_trace = sgd_kernel(p.K, p.y, alpha, options, kernel_rng);
+  Eigen::VectorXd w;
+  Rng feature_rng(7, "same-batches");
+  const SgdTrace feature_trace = sgd_least_squares(p.features, p.y, w, options, feature_rng);
+
+  ASSERT_EQ(kernel_trace.losses.size(), feature_trace.losses.size());
+  for (std::size_t t = 0; t < kernel_trace.losses.size(); ++t)
+    EXPECT_NEAR(kernel_trace.losses[t], feature_trace.losses[t], kSameIterateTolerance * feature_trace.losses[0])
+        << "loss at step " << t;
+  // w = K^(1/2) alpha, and the loss did move (the comparison is not vacuous).
+  EXPECT_LE((p.features * alpha - w).norm(), kSameIterateTolerance * w.norm());
+  EXPECT_LT(kernel_trace.final_loss, 0.5 * kernel_trace.initial_loss);
+}
+
+TEST(Sgd, KernelRunResumesExactly) {
+  const KernelProblem p = kernel_problem(30, 0.7, 42);
+  SgdOptions options;
+  options.batch = 4;
+  options.step = 1.0;
+  options.max_iterations = 25;
+  Eigen::MatrixXd Y(30, 2);
+  Y << p.y, p.y.reverse();  // two outputs, losses summed
+
+  Eigen::MatrixXd whole;
+  Rng rng_whole(9, "resume");
+  const SgdTrace one_go = sgd_kernel(p.K, Y, whole, options, rng_whole);
+
+  Eigen::MatrixXd split;
+  Rng rng_split(9, "resume");
+  options.max_iterations = 10;
+  sgd_kernel(p.K, Y, split, options, rng_split);
+  options.max_iterations = 15;
+  const SgdTrace second = sgd_kernel(p.K, Y, split, options, rng_split);  // starts from alpha != 0
+  EXPECT_LE((whole - split).norm(), kSameIterateTolerance * whole.norm());
+  EXPECT_NEAR(second.final_loss, one_go.final_loss, kSameIterateTolerance * one_go.initial_loss);
+}
+
+TEST(Sgd, DeterministicGivenSeed) {
+  const KernelProblem p = kernel_problem(30, 0.7, 43);
+  SgdOptions options;
+  options.batch = 2;
+  options.step = 1.0;
+  options.max_iterations = 50;
+  options.record_every = 5;
+  auto run = [&](std::uint64_t seed) {
+    Eigen::MatrixXd alpha;
+    Rng rng(seed, "determinism");
+    return sgd_kernel(p.K, p.y, alpha, options, rng).losses;
+  };
+  EXPECT_EQ(run(1), run(1));
+  EXPECT_NE(run(1), run(2));
+}
+
+// CLAIMS.md: with L = ||r||^2 / n instead of / (2n) but eta = 1/beta kept, the
+// step is doubled; every K_ii = beta, so each step maps r_i to -r_i: a
+// reflection of w - w*, whose length never shrinks, and the loss stalls.
+TEST(Sgd, DoubledStepStallsOnAKernel) {
+  const KernelProblem p = kernel_problem(100, 0.3, 44);
+  const double beta = p.K.diagonal().maxCoeff();
+  ASSERT_EQ(beta, 1.0);
+  SgdOptions options;
+  options.batch = 1;
+  options.max_iterations = 6000;
+  options.record_every = 100;
+
+  options.step = 1.0 / beta;
+  Eigen::MatrixXd alpha;
+  Rng rng_right(5, "doubled-step");
+  const SgdTrace right = sgd_kernel(p.K, p.y, alpha, options, rng_right);
+  EXPECT_LE(right.final_loss, 0.01 * right.initial_loss)
+      << "eta = 1/beta: expected the loss to fall 100x in " << options.max_iterations << " steps";
+
+  options.step = 2.0 / beta;
+  Eigen::MatrixXd alpha_doubled;
+  Rng rng_doubled(5, "doubled-step");
+  const SgdTrace doubled = sgd_kernel(p.K, p.y, alpha_doubled, options, rng_doubled);
+  const double lowest = *std::min_element(doubled.losses.begin(), doubled.losses.end());
+  EXPECT_GT(lowest, 0.1 * doubled.initial_loss)
+      << "eta = 2/beta: expected the loss never to fall 10x; lowest recorded " << lowest << " from "
+      << doubled.initial_loss;
+}
+
+TEST(Sgd, StopsAtTargetAndCountsIterations) {
+  const KernelProblem p = kernel_problem(50, 0.7, 45);
+  SgdOptions options;
+  options.batch = 2;
+  options.step = critical_step(2, 1.0, 0.5);
+  options.max_iterations = 100000;
+  options.target_ratio = 1e-2;
+  Eigen::MatrixXd alpha;
+  Rng rng(6, "target");
+  const SgdTrace trace = sgd_kernel(p.K, p.y, alpha, options, rng);
+  ASSERT_TRUE(trace.reached_target());
+  EXPECT_EQ(trace.iterations, trace.iterations_to_target);
+  EXPECT_LE(trace.final_loss, 1e-2 * trace.initial_loss);
+  EXPECT_EQ(trace.steps.back(), trace.iterations_to_target);
+  EXPECT_EQ(trace.losses.back(), trace.final_loss);
+  // One step earlier the target was not met: rerun to t - 1 with the same stream.
+  options.target_ratio = 0;
+  options.max_iterations = trace.iterations_to_target - 1;
+  Eigen::MatrixXd alpha_before;
+  Rng rng_before(6, "target");
+  const SgdTrace before = sgd_kernel(p.K, p.y, alpha_before, options, rng_before);
+  EXPECT_GT(before.final_loss, 1e-2 * before.initial_loss);
+}
+
+TEST(Gd, ConvergesMonotonicallyOnOverparameterisedLeastSquares) {
+  Rng rng(51, "gd");
+  const Eigen::MatrixXd X = rng.normal_matrix(30, 100);
+  const Eigen::VectorXd y = rng.normal_vector(30);
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(X.transpose() * X / 30.0, Eigen::EigenvaluesOnly);
+  GdOptions options;
+  options.step = 1.0 / eig.eigenvalues().maxCoeff();
+  options.max_iterations = 20000;
+  options.target_ratio = 1e-10;
+  options.record_every = 1;
+  Eigen::VectorXd w;
+  const SgdTrace trace = gd_least_squares(X, y, w, options);
+  ASSERT_TRUE(trace.reached_target()) << "final loss ratio " << trace.final_loss / trace.initial_loss;
+  for (std::size_t t = 1; t < trace.losses.size(); ++t)
+    EXPECT_LE(trace.losses[t], trace.losses[t - 1]) << "step " << t;
+  EXPECT_LE((X * w - y).squaredNorm() / 60.0, 1e-10 * trace.initial_loss);
+}
+
+TEST(Sgd, RejectsBadOptions) {
+  const Eigen::MatrixXd X = Eigen::MatrixXd::Identity(4, 4);
+  const Eigen::VectorXd y = Eigen::VectorXd::Ones(4);
+  Eigen::VectorXd w;
+  Rng rng(1);
+  SgdOptions options;
+  options.max_iterations = 1;
+  EXPECT_THROW(sgd_least_squares(X, y, w, options, rng), std::invalid_argument);  // step 0
+  options.step = 1;
+  options.batch = 0;
+  EXPECT_THROW(sgd_least_squares(X, y, w, options, rng), std::invalid_argument);
+  options.batch = 1;
+  EXPECT_THROW(sgd_least_squares(X, Eigen::VectorXd::Ones(3), w, options, rng), std::invalid_argument);
+  Eigen::MatrixXd alpha = Eigen::MatrixXd::Zero(3, 1);
+  EXPECT_THROW(sgd_kernel(X, y, alpha, options, rng), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace prism::optim
