@@ -181,7 +181,7 @@ std::string figure_tex(const Json& claim, const Json& fig, const fs::path& in_di
   t += fmt::format("xmode={}, ymode={}, ", logx ? "log" : "normal", logy ? "log" : "normal");
   t += "title={" + tex_escape(fig["title"]) + "}, xlabel={" + tex_escape(fig["xlabel"]) + "}, ylabel={" +
        tex_escape(fig["ylabel"]) + "}, legend pos=north east, legend style={font=\\scriptsize, fill=white, fill opacity=0.85, text opacity=1}, "
-       "grid=major, grid style={gray!20}, cycle list name=prism, tick label style={font=\\footnotesize}]\n";
+       "grid=major, grid style={gray!20}, enlarge x limits=false, cycle list name=prism, tick label style={font=\\footnotesize}]\n";
   for (const auto& l : lines) {
     if (l.errors)
       t += "\\addplot+[error bars/.cd, y dir=both, y explicit] table[x=x, y=y, y error plus=ep, y error minus=em, "

@@ -183,12 +183,11 @@ Eigen::MatrixXd kernel_predict(const Kernel& kernel, const Eigen::Ref<const Eige
   return F;
 }
 
-KernelOp::KernelOp(const Kernel& kernel, const Eigen::Ref<const Eigen::MatrixXd>& X, double scale,
-                   Index block_rows)
-    : kernel_(kernel), X_(X), norms_(row_squared_norms(X)), scale_(scale), block_rows_(block_rows) {
-  check_bandwidth(kernel, "KernelOp");
-  if (block_rows < 1)
-    throw std::invalid_argument("KernelOp: expected block_rows >= 1, got " + std::to_string(block_rows));
+void KernelOp::init() {
+  check_bandwidth(kernel_, "KernelOp");
+  if (block_rows_ < 1)
+    throw std::invalid_argument("KernelOp: expected block_rows >= 1, got " + std::to_string(block_rows_));
+  norms_ = row_squared_norms(X_);
 }
 
 void KernelOp::perform_op(const double* x, double* y) const {

@@ -70,23 +70,33 @@ Eigen::MatrixXd kernel_predict(const Kernel& kernel, const Eigen::Ref<const Eige
 // Matrix-free y = scale * K(X, X) x (Spectra's Op concept), for data sets whose
 // kernel matrix does not fit in memory; each product rebuilds K in row blocks
 // (2 n^2 d flops), so prefer DenseSymmetricOp (spectrum.h) when K is at hand.
-// X is referenced, not copied: it must outlive the op.
+// Keeps a reference to X, which must outlive the op (an expression argument is
+// evaluated into storage the op owns; hence no copies of the op).
 class KernelOp {
  public:
   using Scalar = double;  // Spectra 1.x reads it from the Op
-  KernelOp(const Kernel& kernel, const Eigen::Ref<const Eigen::MatrixXd>& X, double scale = 1.0,
-           Eigen::Index block_rows = kDefaultPredictBlockRows);
+  template <typename Derived>
+  KernelOp(const Kernel& kernel, const Eigen::MatrixBase<Derived>& X, double scale = 1.0,
+           Eigen::Index block_rows = kDefaultPredictBlockRows)
+      : kernel_(kernel), X_(X), scale_(scale), block_rows_(block_rows) {
+    init();
+  }
+  KernelOp(const KernelOp&) = delete;
+  KernelOp& operator=(const KernelOp&) = delete;
+
   Eigen::Index rows() const { return X_.rows(); }
   Eigen::Index cols() const { return X_.rows(); }
-  void perform_op(const double* x, double* y) const;
+  void perform_op(const double* x, double* y) const;  // not thread-safe: reuses one block buffer
 
  private:
+  void init();
+
   Kernel kernel_;
   Eigen::Ref<const Eigen::MatrixXd> X_;
-  Eigen::VectorXd norms_;
   double scale_;
   Eigen::Index block_rows_;
-  mutable Eigen::MatrixXd block_;  // reused across products
+  Eigen::VectorXd norms_;
+  mutable Eigen::MatrixXd block_;
 };
 
 }  // namespace prism::linalg

@@ -16,13 +16,21 @@
 
 namespace prism::linalg {
 
+// The operators below keep a reference to their matrix, like std::string_view:
+// it must outlive the op. An expression argument (e.g. 2 * A) is evaluated into
+// storage the op owns, which is why they are built from it directly and are
+// not copyable (a copied Eigen::Ref would point into the original's storage).
+
 // y = scale * A x for a dense symmetric A; reads the lower triangle only
 // (SYMV: half the memory traffic of GEMV, and a product is memory-bound).
 class DenseSymmetricOp {
  public:
   using Scalar = double;  // Spectra 1.x reads it from the Op
-  explicit DenseSymmetricOp(const Eigen::Ref<const Eigen::MatrixXd>& A, double scale = 1.0)
-      : A_(A), scale_(scale) {}
+  template <typename Derived>
+  explicit DenseSymmetricOp(const Eigen::MatrixBase<Derived>& A, double scale = 1.0) : A_(A), scale_(scale) {}
+  DenseSymmetricOp(const DenseSymmetricOp&) = delete;
+  DenseSymmetricOp& operator=(const DenseSymmetricOp&) = delete;
+
   Eigen::Index rows() const { return A_.rows(); }
   Eigen::Index cols() const { return A_.cols(); }
   void perform_op(const double* x, double* y) const {
@@ -31,7 +39,7 @@ class DenseSymmetricOp {
   }
 
  private:
-  Eigen::Ref<const Eigen::MatrixXd> A_;  // must outlive the op
+  Eigen::Ref<const Eigen::MatrixXd> A_;
   double scale_;
 };
 
@@ -39,15 +47,19 @@ class DenseSymmetricOp {
 // the same non-zero eigenvalues, so callers take the smaller side.
 class GramOp {
  public:
-  using Scalar = double;  // Spectra 1.x reads it from the Op
-  GramOp(const Eigen::Ref<const Eigen::MatrixXd>& X, double scale, bool sample_space)
+  using Scalar = double;
+  template <typename Derived>
+  GramOp(const Eigen::MatrixBase<Derived>& X, double scale, bool sample_space)
       : X_(X), scale_(scale), sample_space_(sample_space) {}
+  GramOp(const GramOp&) = delete;
+  GramOp& operator=(const GramOp&) = delete;
+
   Eigen::Index rows() const { return sample_space_ ? X_.rows() : X_.cols(); }
   Eigen::Index cols() const { return rows(); }
   void perform_op(const double* x, double* y) const;
 
  private:
-  Eigen::Ref<const Eigen::MatrixXd> X_;  // must outlive the op
+  Eigen::Ref<const Eigen::MatrixXd> X_;
   double scale_;
   bool sample_space_;
   mutable Eigen::VectorXd middle_;

@@ -577,15 +577,18 @@ HessianNorm hessian_norm(const Network& net, const VectorXd& w, const VectorXd& 
   return out;
 }
 
-double one_hidden_layer_hessian_norm(const Network& net, const VectorXd& w, const VectorXd& x) {
+double one_hidden_layer_hessian_norm(const Network& net, const VectorXd& w, const VectorXd& x, ParameterSet set) {
   if (net.depth() != 1 || net.shape().output != OutputMap::kLinear)
     throw std::invalid_argument("one_hidden_layer_hessian_norm: needs one hidden layer and a linear output, got " +
-                                std::to_string(net.depth()) + " layers");
+                                std::to_string(net.depth()) + " hidden layers" +
+                                (net.shape().output == OutputMap::kLinear ? "" : " and phi(f) = f + f^2"));
   const PointTape t = net.tape(w, x);
-  const int d = net.layer_width(0), m = net.layer_width(1);
-  ConstVectorMap v(w.data() + net.output_offset(), m);
-  const double largest = t.d2[1].cwiseProduct(v).cwiseAbs().maxCoeff();
-  return x.squaredNorm() / (d * std::sqrt(static_cast<double>(m))) * largest;
+  const double d = net.layer_width(0), m = net.layer_width(1);
+  ConstVectorMap v(w.data() + net.output_offset(), net.layer_width(1));
+  const VectorXd lambda = (x.squaredNorm() / (d * std::sqrt(m))) * t.d2[1].cwiseProduct(v);
+  if (set == ParameterSet::kHidden) return lambda.cwiseAbs().maxCoeff();
+  const VectorXd c = (x.norm() / std::sqrt(d * m)) * t.d1[1];
+  return 0.5 * (lambda.cwiseAbs() + (lambda.cwiseAbs2() + 4.0 * c.cwiseAbs2()).cwiseSqrt()).maxCoeff();
 }
 
 // ---------------------------------------------------------------------------

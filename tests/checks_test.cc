@@ -1,0 +1,819 @@
+// The check kinds (src/core/checks.h) on hand-built measurements.
+//
+// Every kind gets data on which it must pass, data on which it must fail, and,
+// where the kind can express doubt, data whose mean lies inside the reference
+// but whose interval crosses its boundary (inconclusive). The CheckSpecs are
+// built by hand the way reference.cc builds them: `fields` holds every key of
+// the TOML table, `where` is also copied out; one test loads the same checks
+// from TOML and compares, so the hand-built specs cannot drift from the parser.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "src/core/checks.h"
+#include "src/core/error.h"
+#include "src/core/reference.h"
+
+namespace prism {
+namespace {
+
+// Sums of a few doubles and exact power laws: rounding only.
+constexpr double kArithmeticTolerance = 1e-10;
+// Interval ends that go through a printed t value (four decimals).
+constexpr double kTableTolerance = 1e-4;
+// Knee positions: the golden-section search of fit_knee.
+constexpr double kKneeTolerance = 1e-6;
+constexpr double kT975Dof1 = 12.7062;
+constexpr double kT975Dof4 = 2.7764;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// ------------------------------------------------------------------ builders
+
+Measurement scalars(std::initializer_list<std::pair<const std::string, double>> values) {
+  Measurement m;
+  for (const auto& [k, v] : values) m.set(k, v);
+  return m;
+}
+
+// One sweep point; its runs are seeds 1, 2, ..., runs.size().
+PointRuns point(Json params, std::vector<Measurement> runs) {
+  PointRuns p;
+  p.params = std::move(params);
+  for (size_t i = 0; i < runs.size(); ++i) p.seeds.push_back(i + 1);
+  p.runs = std::move(runs);
+  return p;
+}
+
+// One point whose scalar `name` takes `values` on seeds 1..n.
+PointRuns point_with(Json params, const std::string& name, const std::vector<double>& values) {
+  std::vector<Measurement> runs;
+  for (double v : values) runs.push_back(scalars({{name, v}}));
+  return point(std::move(params), std::move(runs));
+}
+
+// A CheckSpec as load_reference makes it: fields = the whole TOML table.
+CheckSpec spec(const std::string& name, const std::string& kind, Json where, Json kind_fields) {
+  CheckSpec c;
+  c.name = name;
+  c.kind = kind;
+  c.source = "hand-made test data";
+  c.location = "checks_test.toml:1";
+  c.where = where;
+  c.fields = Json::object();
+  c.fields["name"] = name;
+  c.fields["kind"] = kind;
+  c.fields["source"] = c.source;
+  if (!where.empty()) c.fields["where"] = where;
+  for (const auto& [k, v] : kind_fields.items()) c.fields[k] = v;
+  return c;
+}
+
+// Deterministic small "noise" in [-1, 1], different per seed and per index.
+double wiggle(int seed, int i) { return std::sin(12.9898 * seed + 78.233 * i + 0.5); }
+
+// Readable verdict comparison: EXPECT_VERDICT(result, Pass) prints the detail.
+#define EXPECT_VERDICT(result, expected)                                                        \
+  EXPECT_EQ(to_string((result).verdict), std::string(to_string(Verdict::expected)))            \
+      << "check '" << (result).name << "': " << (result).detail << "\n  value " << (result).value \
+      << " CI [" << (result).ci_lo << ", " << (result).ci_hi << "] against [" << (result).ref_lo  \
+      << ", " << (result).ref_hi << "]"
+
+// The five-seed sample {1, 2, 3, 4, 5} of stats_test: mean 3, se = sqrt(1/2),
+// 95 % CI 3 +- 2.7764 * 0.707107 = [1.03676, 4.96324].
+const std::vector<double> kOneToFive = {1, 2, 3, 4, 5};
+const double kOneToFiveHalf = kT975Dof4 * std::sqrt(0.5);
+
+std::vector<PointRuns> one_point_one_to_five() {
+  return {point_with({{"n", 100}}, "err", kOneToFive)};
+}
+
+// --------------------------------------------------------- PointRuns basics
+
+TEST(PointRuns, MatchesWithNumericTolerance) {
+  PointRuns p = point_with({{"n", 100}, {"eta", 0.3}, {"dataset", "mnist"}}, "err", {1.0});
+  EXPECT_TRUE(p.matches(Json::object())) << "an empty where selects every point";
+  EXPECT_TRUE(p.matches({{"n", 100}}));
+  EXPECT_TRUE(p.matches({{"n", 100.0}})) << "integer 100 in the sweep, 100.0 in the TOML";
+  EXPECT_TRUE(p.matches({{"eta", 0.1 + 0.2}})) << "0.1 + 0.2 = 0.30000000000000004 is 0.3";
+  EXPECT_TRUE(p.matches({{"eta", 0.3}, {"dataset", "mnist"}}));
+  EXPECT_FALSE(p.matches({{"eta", 0.3001}})) << "the tolerance is relative 1e-12, not 1e-4";
+  EXPECT_FALSE(p.matches({{"n", 101}}));
+  EXPECT_FALSE(p.matches({{"dataset", "cifar"}}));
+  EXPECT_FALSE(p.matches({{"n", "100"}})) << "a string never equals a number";
+  EXPECT_FALSE(p.matches({{"bandwidth", 5.0}})) << "a key the point lacks";
+  EXPECT_FALSE(p.matches({{"n", 100}, {"dataset", "cifar"}})) << "every key must match";
+}
+
+TEST(PointRuns, ValuesAcrossSeedsAndMissingNames) {
+  PointRuns p = point({{"n", 1}}, {scalars({{"a", 1}, {"b", 10}}), scalars({{"a", 2}, {"b", 20}})});
+  EXPECT_EQ(p.values("a", "here"), (std::vector<double>{1, 2}));
+  EXPECT_EQ(p.scalar_names(), (std::vector<std::string>{"a", "b"}));
+  try {
+    p.values("c", "file.toml:7");
+    FAIL() << "expected a ReferenceError for an unmeasured scalar";
+  } catch (const ReferenceError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("file.toml:7"), std::string::npos) << what;
+    EXPECT_NE(what.find("'c'"), std::string::npos) << what;
+    EXPECT_NE(what.find("a, b"), std::string::npos) << "lists what is measured: " << what;
+  }
+}
+
+// -------------------------------------------------------- selection errors
+
+TEST(SelectPoints, WhereSelectingNothingIsAReferenceError) {
+  const auto data = one_point_one_to_five();
+  const CheckSpec c = spec("no-such-point", "bound", {{"n", 200}}, {{"measured", "err"}, {"max", 10.0}});
+  try {
+    evaluate_check(c, data);
+    FAIL() << "a check on no data must not pass vacuously";
+  } catch (const ReferenceError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("checks_test.toml:1"), std::string::npos) << what;
+    EXPECT_NE(what.find("no-such-point"), std::string::npos) << what;
+  }
+}
+
+TEST(SelectPoints, PointsWithoutRunsAreNotSelected) {
+  std::vector<PointRuns> data = one_point_one_to_five();
+  data.push_back(point({{"n", 200}}, {}));
+  const CheckSpec only_empty = spec("empty", "bound", {{"n", 200}}, {{"measured", "err"}, {"max", 10.0}});
+  EXPECT_THROW(evaluate_check(only_empty, data), ReferenceError);
+  const CheckSpec all = spec("all", "bound", Json::object(), {{"measured", "err"}, {"max", 10.0}});
+  EXPECT_EQ(select_points(all, data).size(), 1u);
+}
+
+TEST(EvaluateCheck, UnmeasuredNameIsAReferenceErrorNamingIt) {
+  const auto data = one_point_one_to_five();
+  for (const std::string kind : {"bound", "slope"}) {
+    CheckSpec c = kind == "bound"
+                      ? spec("typo", "bound", Json::object(), {{"measured", "distance_to_min_nrom"}, {"max", 1.0}})
+                      : spec("typo", "slope", Json::object(),
+                             {{"x", "n"}, {"y", "distance_to_min_nrom"}, {"min", 0.0}, {"max", 1.0}});
+    std::vector<PointRuns> two = data;
+    two.push_back(point_with({{"n", 200}}, "err", kOneToFive));
+    try {
+      evaluate_check(c, two);
+      FAIL() << kind << ": expected a ReferenceError";
+    } catch (const ReferenceError& e) {
+      EXPECT_NE(std::string(e.what()).find("distance_to_min_nrom"), std::string::npos) << kind << ": " << e.what();
+    }
+  }
+}
+
+TEST(EvaluateCheck, UnknownKindIsAReferenceError) {
+  const auto data = one_point_one_to_five();
+  EXPECT_THROW(evaluate_check(spec("k", "median", Json::object(), {{"measured", "err"}}), data), ReferenceError);
+}
+
+TEST(EvaluateCheck, CopiesTheSpecIntoTheResult) {
+  const auto data = one_point_one_to_five();
+  const CheckResult r = evaluate_check(spec("named", "bound", {{"n", 100}}, {{"measured", "err"}, {"max", 6.0}}), data);
+  EXPECT_EQ(r.name, "named");
+  EXPECT_EQ(r.kind, "bound");
+  EXPECT_EQ(r.source, "hand-made test data");
+  EXPECT_EQ(r.location, "checks_test.toml:1");
+  EXPECT_EQ(r.seeds, 5);
+}
+
+// --------------------------------------------------------------------- bound
+
+TEST(BoundCheck, PassFailInconclusive) {
+  const auto data = one_point_one_to_five();  // CI [1.037, 4.963]
+  auto bound = [&](const char* key, double v) {
+    return evaluate_check(spec("b", "bound", {{"n", 100}}, {{"measured", "err"}, {key, v}}), data);
+  };
+  const CheckResult pass = bound("max", 6.0);
+  EXPECT_VERDICT(pass, Pass);
+  EXPECT_NEAR(pass.value, 3.0, kArithmeticTolerance);
+  EXPECT_NEAR(pass.ci_lo, 3.0 - kOneToFiveHalf, kTableTolerance);
+  EXPECT_NEAR(pass.ci_hi, 3.0 + kOneToFiveHalf, kTableTolerance);
+  EXPECT_EQ(pass.ref_lo, -kInf);
+  EXPECT_EQ(pass.ref_hi, 6.0);
+  EXPECT_EQ(pass.seeds_needed, 0);
+
+  const CheckResult fail = bound("max", 0.5);
+  EXPECT_VERDICT(fail, Fail);
+  EXPECT_EQ(fail.seeds_needed, 0);
+
+  // Mean 3 below the bound 4, interval up to 4.96: more seeds needed, 21 of
+  // them (stats_test: ceil(5 (1.963243 / 1)^2) + 1).
+  const CheckResult unsure = bound("max", 4.0);
+  EXPECT_VERDICT(unsure, Inconclusive);
+  EXPECT_EQ(unsure.seeds_needed, 21);
+
+  EXPECT_VERDICT(bound("min", 0.5), Pass);
+  EXPECT_VERDICT(bound("min", 6.0), Fail);
+  EXPECT_VERDICT(bound("min", 2.0), Inconclusive);
+}
+
+TEST(BoundCheck, EveryPointMustPassAndTheWorstIsReported) {
+  std::vector<PointRuns> data = {point_with({{"n", 1}}, "err", {0.1, 0.1, 0.1}),
+                                 point_with({{"n", 2}}, "err", {5.0, 5.0, 5.0}),
+                                 point_with({{"n", 3}}, "err", {0.2, 0.2, 0.2})};
+  const CheckResult r = evaluate_check(spec("b", "bound", Json::object(), {{"measured", "err"}, {"max", 1.0}}), data);
+  EXPECT_VERDICT(r, Fail);
+  EXPECT_EQ(r.value, 5.0) << "the point furthest beyond the bound";
+  ASSERT_EQ(r.per_point.size(), 3u);
+  EXPECT_EQ(r.per_point[0]["verdict"], "pass");
+  EXPECT_EQ(r.per_point[1]["verdict"], "fail");
+
+  // Restricting `where` to the good points passes.
+  const CheckResult good = evaluate_check(spec("b", "bound", {{"n", 1}}, {{"measured", "err"}, {"max", 1.0}}), data);
+  EXPECT_VERDICT(good, Pass);
+
+  // One pass and one doubtful point: inconclusive, not pass.
+  data[1] = point_with({{"n", 2}}, "err", kOneToFive);
+  const CheckResult mixed =
+      evaluate_check(spec("b", "bound", Json::object(), {{"measured", "err"}, {"max", 4.0}}), data);
+  EXPECT_VERDICT(mixed, Inconclusive);
+}
+
+TEST(BoundCheck, OneSeedIsNeverDecided) {
+  const std::vector<PointRuns> data = {point_with({{"n", 1}}, "err", {1e-12})};
+  const CheckResult r = evaluate_check(spec("b", "bound", Json::object(), {{"measured", "err"}, {"max", 1e-6}}), data);
+  EXPECT_VERDICT(r, Inconclusive);
+  EXPECT_EQ(r.seeds_needed, 3);
+}
+
+// ---------------------------------------------------------------------- band
+
+TEST(BandCheck, PassFailInconclusive) {
+  const auto data = one_point_one_to_five();
+  auto band = [&](double lo, double hi) {
+    return evaluate_check(spec("band", "band", {{"n", 100}}, {{"measured", "err"}, {"min", lo}, {"max", hi}}), data);
+  };
+  EXPECT_VERDICT(band(0.0, 10.0), Pass);
+  EXPECT_VERDICT(band(10.0, 20.0), Fail);
+  EXPECT_VERDICT(band(-3.0, 0.5), Fail);
+  const CheckResult unsure = band(2.0, 10.0);  // mean 3 inside, CI down to 1.04
+  EXPECT_VERDICT(unsure, Inconclusive);
+  EXPECT_EQ(unsure.ref_lo, 2.0);
+  EXPECT_EQ(unsure.ref_hi, 10.0);
+}
+
+// --------------------------------------------------------------------- close
+
+TEST(CloseCheck, PassFailInconclusive) {
+  const auto data = one_point_one_to_five();
+  auto close = [&](Json tol) {
+    Json f = {{"measured", "err"}};
+    for (const auto& [k, v] : tol.items()) f[k] = v;
+    return evaluate_check(spec("close", "close", {{"n", 100}}, f), data);
+  };
+  // 3 +- 100 % = [0, 6]
+  const CheckResult pass = close({{"value", 3.0}, {"rtol", 1.0}});
+  EXPECT_VERDICT(pass, Pass);
+  EXPECT_NEAR(pass.ref_lo, 0.0, kArithmeticTolerance);
+  EXPECT_NEAR(pass.ref_hi, 6.0, kArithmeticTolerance);
+  // 100 +- 10 % = [90, 110]
+  EXPECT_VERDICT(close({{"value", 100.0}, {"rtol", 0.1}}), Fail);
+  // 3 +- 0.5: the mean is exact, the interval [1.04, 4.96] is wider.
+  EXPECT_VERDICT(close({{"value", 3.0}, {"atol", 0.5}}), Inconclusive);
+  // rtol and atol add: 10 +- (0.5 * 10 + 1.5) = [3.5, 16.5].
+  const CheckResult both = close({{"value", 10.0}, {"rtol", 0.5}, {"atol", 1.5}});
+  EXPECT_NEAR(both.ref_lo, 3.5, kArithmeticTolerance);
+  EXPECT_NEAR(both.ref_hi, 16.5, kArithmeticTolerance);
+  EXPECT_VERDICT(both, Inconclusive);
+  // A negative reference value: tolerance on |value|, -3 +- 1.0 * 3 = [-6, 0].
+  const CheckResult negative = close({{"value", -3.0}, {"rtol", 1.0}});
+  EXPECT_NEAR(negative.ref_lo, -6.0, kArithmeticTolerance);
+  EXPECT_NEAR(negative.ref_hi, 0.0, kArithmeticTolerance);
+  EXPECT_VERDICT(negative, Fail);
+}
+
+// --------------------------------------------------------------------- slope
+
+const std::vector<double> kSlopeX = {10, 20, 40, 80, 160};
+
+// err = 3 n^{p_s} on seed s (exact power laws), one point per n.
+std::vector<PointRuns> power_laws(const std::vector<double>& exponents) {
+  std::vector<PointRuns> data;
+  for (double n : kSlopeX) {
+    std::vector<double> v;
+    for (double p : exponents) v.push_back(3 * std::pow(n, p));
+    data.push_back(point_with({{"n", n}, {"family", "power"}}, "err", v));
+  }
+  return data;
+}
+
+CheckSpec slope_spec(double lo, double hi) {
+  return spec("slope", "slope", {{"family", "power"}}, {{"x", "n"}, {"y", "err"}, {"min", lo}, {"max", hi}});
+}
+
+TEST(SlopeCheck, HandComputedPerSeedSlopesPass) {
+  // Per-seed log-log slopes are the exponents: mean -0.5, deviations
+  // 0.01, -0.01, 0, 0.02, -0.02 -> sd = sqrt(10e-4 / 4), se = sqrt(2.5e-4 / 5)
+  // = 0.00707107, half-width 2.7764 * se = 0.019632.
+  const CheckResult r = evaluate_check(slope_spec(-0.6, -0.4), power_laws({-0.49, -0.51, -0.50, -0.48, -0.52}));
+  EXPECT_VERDICT(r, Pass);
+  const double half = kT975Dof4 * std::sqrt(2.5e-4 / 5);
+  EXPECT_NEAR(r.value, -0.5, kArithmeticTolerance);
+  EXPECT_NEAR(r.ci_lo, -0.5 - half, kTableTolerance);
+  EXPECT_NEAR(r.ci_hi, -0.5 + half, kTableTolerance);
+  EXPECT_EQ(r.seeds, 5);
+}
+
+TEST(SlopeCheck, NoisyInverseSquareRootPasses) {
+  // y = x^-0.5 (1 + 1 % seed noise): per-seed slopes within a few 1e-3 of -0.5.
+  std::vector<PointRuns> data;
+  for (size_t i = 0; i < kSlopeX.size(); ++i) {
+    std::vector<double> v;
+    for (int s = 1; s <= 5; ++s) v.push_back(std::pow(kSlopeX[i], -0.5) * (1 + 0.01 * wiggle(s, i)));
+    data.push_back(point_with({{"n", kSlopeX[i]}, {"family", "power"}}, "err", v));
+  }
+  const CheckResult r = evaluate_check(slope_spec(-0.6, -0.4), data);
+  EXPECT_VERDICT(r, Pass);
+  EXPECT_NEAR(r.value, -0.5, 0.01);
+}
+
+TEST(SlopeCheck, ConstantFails) {
+  const CheckResult r = evaluate_check(slope_spec(-0.6, -0.4), power_laws({0, 0, 0, 0, 0}));
+  EXPECT_VERDICT(r, Fail);
+  EXPECT_NEAR(r.value, 0.0, kArithmeticTolerance);
+}
+
+TEST(SlopeCheck, SpreadOfSeedsIsInconclusive) {
+  // Exponents -0.45, -0.55, -0.35, -0.65, -0.5: mean -0.5 (inside), deviations
+  // +-0.05, +-0.15, 0 -> sd = sqrt(0.05 / 4), se = 0.05, half-width 0.1388:
+  // [-0.639, -0.361] crosses both ends of [-0.6, -0.4].
+  const CheckResult r = evaluate_check(slope_spec(-0.6, -0.4), power_laws({-0.45, -0.55, -0.35, -0.65, -0.5}));
+  EXPECT_VERDICT(r, Inconclusive);
+  EXPECT_NEAR(r.ci_hi - r.value, kT975Dof4 * 0.05, kTableTolerance);
+  // The nearer boundary is 0.1 from the mean: 5 (0.13882 / 0.1)^2 = 9.64,
+  // ceil 10, plus 1.
+  EXPECT_EQ(r.seeds_needed, 11);
+}
+
+TEST(SlopeCheck, LinearAxesAndScalarX) {
+  // logx = logy = false: y = 2 x + 1 exactly, slope 2. x is a measured scalar
+  // (its seed mean), not a sweep parameter.
+  std::vector<PointRuns> data;
+  for (double w : {1.0, 2.0, 5.0}) {
+    std::vector<Measurement> runs;
+    for (int s = 1; s <= 3; ++s) runs.push_back(scalars({{"width", w}, {"y", 2 * w + 1}}));
+    data.push_back(point({{"w", w}}, runs));
+  }
+  const CheckSpec c = spec("lin", "slope", Json::object(),
+                           {{"x", "width"}, {"y", "y"}, {"min", 1.9}, {"max", 2.1}, {"logx", false}, {"logy", false}});
+  const CheckResult r = evaluate_check(c, data);
+  EXPECT_VERDICT(r, Pass);
+  EXPECT_NEAR(r.value, 2.0, kArithmeticTolerance);
+}
+
+TEST(SlopeCheck, OnePointIsAReferenceError) {
+  const auto data = power_laws({-0.5, -0.5});
+  const CheckSpec c = spec("slope", "slope", {{"n", 10}}, {{"x", "n"}, {"y", "err"}, {"min", -1.0}, {"max", 0.0}});
+  EXPECT_THROW(evaluate_check(c, data), ReferenceError);
+}
+
+// ---------------------------------------------------------------------- knee
+
+// Iterations to a target loss against the batch size m = 1, 2, 4, ..., 256:
+// t(m) = T / min(m, m*_s) on seed s, so the speed-up s(m) = t(1) / t(m) =
+// min(m, m*) is linear then flat, with its knee at m*. Every point records the
+// scalar m_star (what the check divides by).
+std::vector<PointRuns> batch_curve(const std::vector<double>& m_star_per_seed, double recorded_m_star,
+                                   double noise = 0) {
+  std::vector<PointRuns> data;
+  int i = 0;
+  for (double m = 1; m <= 256; m *= 2, ++i) {
+    std::vector<Measurement> runs;
+    for (size_t s = 0; s < m_star_per_seed.size(); ++s) {
+      const double t = 1000.0 / std::min(m, m_star_per_seed[s]) * (1 + noise * wiggle(s + 1, i));
+      runs.push_back(scalars({{"iterations", t}, {"m_star", recorded_m_star}}));
+    }
+    data.push_back(point({{"batch", m}, {"dataset", "synthetic"}}, runs));
+  }
+  return data;
+}
+
+CheckSpec knee_spec(Json expected) {
+  return spec("knee-at-m-star", "knee", {{"dataset", "synthetic"}},
+              {{"x", "batch"},
+               {"y", "iterations"},
+               {"expected", expected},
+               {"window", {0.65, 2.6}},
+               {"y_ratio_to_first", true}});
+}
+
+TEST(KneeCheck, KneeAtMStarPasses) {
+  // m* = 12 lies between the samples 8 and 16; the exact two-segment curve
+  // still pins the knee (stats_test), so knee / m* = 1.
+  const CheckResult r = evaluate_check(knee_spec("m_star"), batch_curve({12, 12, 12, 12}, 12));
+  EXPECT_VERDICT(r, Pass);
+  EXPECT_NEAR(r.value, 1.0, kKneeTolerance);
+  EXPECT_NEAR(r.per_point["knee"].get<double>(), 12.0, 12 * kKneeTolerance);
+  EXPECT_EQ(r.per_point["expected"].get<double>(), 12.0);
+  EXPECT_EQ(r.ref_lo, 0.65);
+  EXPECT_EQ(r.ref_hi, 2.6);
+}
+
+TEST(KneeCheck, NoisyKneePasses) {
+  const CheckResult r = evaluate_check(knee_spec("m_star"), batch_curve({12, 12, 12, 12, 12}, 12, 0.02));
+  EXPECT_VERDICT(r, Pass);
+  EXPECT_NEAR(r.value, 1.0, 0.1);
+}
+
+TEST(KneeCheck, ForeignMStarFourTimesLargerFails) {
+  // The same curve against m* = 48: knee / m* = 12 / 48 = 0.25 < 0.65.
+  const CheckResult r = evaluate_check(knee_spec("m_star"), batch_curve({12, 12, 12, 12}, 48));
+  EXPECT_VERDICT(r, Fail);
+  EXPECT_NEAR(r.value, 0.25, kKneeTolerance);
+}
+
+TEST(KneeCheck, LiteralExpectedNumber) {
+  EXPECT_VERDICT(evaluate_check(knee_spec(12.0), batch_curve({12, 12, 12}, 0)), Pass);
+  // Four times smaller: 12 / 3 = 4 > 2.6.
+  EXPECT_VERDICT(evaluate_check(knee_spec(3.0), batch_curve({12, 12, 12}, 0)), Fail);
+}
+
+TEST(KneeCheck, SeedsThatDisagreeAreInconclusive) {
+  // Two seeds with knees at 4 and 64 against m* = 16. The jackknife leaves one
+  // seed out at a time: the knees 64 / 16 = 4 and 4 / 16 = 0.25, mean 2.125,
+  // sum of squares 2 * 1.875^2, se = sqrt(ss (n - 1) / n) = 1.875, half-width
+  // t_{0.975,1} * 1.875 = 23.82: the interval covers the whole window.
+  const CheckResult r = evaluate_check(knee_spec(16.0), batch_curve({4, 64}, 0));
+  EXPECT_VERDICT(r, Inconclusive);
+  EXPECT_NEAR(r.ci_hi - r.value, kT975Dof1 * 1.875, kTableTolerance * 1.875);
+}
+
+TEST(KneeCheck, OtherSlopesWithoutRatio) {
+  // y itself is the speed-up, slope 1 then 0.5 in log-log:
+  // s(m) = min(m, 20) * sqrt(max(m / 20, 1)).
+  std::vector<PointRuns> data;
+  for (double m = 1; m <= 1024; m *= 2) {
+    const double s = std::min(m, 20.0) * std::sqrt(std::max(m / 20.0, 1.0));
+    data.push_back(point_with({{"batch", m}}, "speedup", {s, s, s}));
+  }
+  const CheckSpec c = spec("knee", "knee", Json::object(),
+                           {{"x", "batch"}, {"y", "speedup"}, {"expected", 20.0}, {"window", {0.9, 1.1}},
+                            {"slopes", {1.0, 0.5}}});
+  const CheckResult r = evaluate_check(c, data);
+  EXPECT_VERDICT(r, Pass);
+  EXPECT_NEAR(r.value, 1.0, kKneeTolerance);
+  // Fitting slopes (1, 0) to the same data puts the knee elsewhere.
+  CheckSpec wrong = c;
+  wrong.fields["slopes"] = {1.0, 0.0};
+  EXPECT_GT(std::abs(evaluate_check(wrong, data).value - 1.0), 0.1);
+}
+
+// -------------------------------------------------------------------- argmax
+
+// test_loss(x) = h_s / (1 + 10 (x - peak_s)^2) on seed s, x = N / n.
+std::vector<PointRuns> peaked(const std::vector<double>& peaks, const std::vector<double>& heights) {
+  std::vector<PointRuns> data;
+  int i = 0;
+  for (double x : {0.5, 0.8, 1.0, 1.2, 2.0}) {
+    std::vector<double> v;
+    for (size_t s = 0; s < peaks.size(); ++s)
+      v.push_back(heights[s] / (1 + 10 * (x - peaks[s]) * (x - peaks[s])) + 1e-3 * wiggle(s + 1, i));
+    data.push_back(point_with({{"ratio", x}}, "test_loss", v));
+    ++i;
+  }
+  return data;
+}
+
+CheckSpec argmax_spec() {
+  return spec("peak", "argmax", Json::object(), {{"x", "ratio"}, {"y", "test_loss"}, {"window", {0.9, 1.1}}});
+}
+
+TEST(ArgmaxCheck, PeakAtOnePasses) {
+  const CheckResult r = evaluate_check(argmax_spec(), peaked({1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}));
+  EXPECT_VERDICT(r, Pass);
+  EXPECT_EQ(r.value, 1.0);
+  EXPECT_EQ(r.ci_lo, 1.0);
+  EXPECT_EQ(r.ci_hi, 1.0);
+}
+
+TEST(ArgmaxCheck, PeakAtTwoFails) {
+  const CheckResult r = evaluate_check(argmax_spec(), peaked({2, 2, 2, 2, 2}, {1, 1, 1, 1, 1}));
+  EXPECT_VERDICT(r, Fail);
+  EXPECT_EQ(r.value, 2.0);
+}
+
+TEST(ArgmaxCheck, MajorityOutsideFails) {
+  // Seeds 1-2 peak at 1, seeds 3-5 at 2. Seed means: at 1, (2 + 3/11) / 5 =
+  // 0.45; at 2, (2/11 + 3) / 5 = 0.64. The mean peaks at 2 and only 2 of 5
+  // seeds are inside.
+  const CheckResult r = evaluate_check(argmax_spec(), peaked({1, 1, 2, 2, 2}, {1, 1, 1, 1, 1}));
+  EXPECT_VERDICT(r, Fail);
+}
+
+TEST(ArgmaxCheck, OneSeedElsewhereIsInconclusive) {
+  // Seeds 1-4 peak at 1, seed 5 at 2: the mean peaks at 1 (0.82 against 0.27),
+  // but not every seed agrees.
+  const CheckResult r = evaluate_check(argmax_spec(), peaked({1, 1, 1, 1, 2}, {1, 1, 1, 1, 1}));
+  EXPECT_VERDICT(r, Inconclusive);
+  EXPECT_EQ(r.value, 1.0);
+  EXPECT_EQ(r.ci_hi, 2.0);
+}
+
+TEST(ArgmaxCheck, MeanOutsideButMostSeedsInsideIsInconclusive) {
+  // Seeds 1-3 peak at 1 with height 1, seeds 4-5 at 2 with height 5: means at
+  // 1, (3 + 10/11) / 5 = 0.78; at 2, (3/11 + 10) / 5 = 2.05. The mean peaks
+  // outside while 3 of 5 seeds are inside.
+  const CheckResult r = evaluate_check(argmax_spec(), peaked({1, 1, 1, 2, 2}, {1, 1, 1, 5, 5}));
+  EXPECT_VERDICT(r, Inconclusive);
+  EXPECT_EQ(r.value, 2.0);
+}
+
+TEST(ArgmaxCheck, RelativeToAParameterOrANumber) {
+  // x = N, peak at N = n = 100; the check divides by n.
+  std::vector<PointRuns> data;
+  for (double N : {50.0, 80.0, 100.0, 120.0, 200.0}) {
+    const double y = 1 / (1 + 10 * (N / 100 - 1) * (N / 100 - 1));
+    data.push_back(point_with({{"N", N}, {"n", 100}}, "test_loss", {y, y, y}));
+  }
+  CheckSpec c = spec("peak", "argmax", Json::object(),
+                     {{"x", "N"}, {"y", "test_loss"}, {"window", {0.9, 1.1}}, {"relative_to", "n"}});
+  const CheckResult by_name = evaluate_check(c, data);
+  EXPECT_VERDICT(by_name, Pass);
+  EXPECT_NEAR(by_name.value, 1.0, kArithmeticTolerance);
+  c.fields["relative_to"] = 100.0;
+  EXPECT_VERDICT(evaluate_check(c, data), Pass);
+  c.fields["relative_to"] = 50.0;  // peak at N / 50 = 2
+  EXPECT_VERDICT(evaluate_check(c, data), Fail);
+}
+
+// ------------------------------------------------------------------ monotone
+
+// Points N = 1..4, y_s(N) = ys[N-1] + seed offset + 1e-3 noise. The seed offset
+// cancels in the paired steps; the noise gives them a small spread.
+std::vector<PointRuns> along_n(const std::vector<double>& ys, int seeds = 5) {
+  std::vector<PointRuns> data;
+  for (size_t i = 0; i < ys.size(); ++i) {
+    std::vector<double> v;
+    for (int s = 1; s <= seeds; ++s) v.push_back(ys[i] + 0.5 * s + 1e-3 * wiggle(s, i));
+    data.push_back(point_with({{"N", static_cast<double>(i + 1)}}, "norm", v));
+  }
+  return data;
+}
+
+CheckSpec monotone_spec(const std::string& direction, Json extra = Json::object()) {
+  Json f = {{"x", "N"}, {"y", "norm"}, {"direction", direction}};
+  for (const auto& [k, v] : extra.items()) f[k] = v;
+  return spec("mono", "monotone", Json::object(), f);
+}
+
+TEST(MonotoneCheck, IncreasingPassesAndFails) {
+  const auto rising = along_n({1, 2, 3, 4});
+  EXPECT_VERDICT(evaluate_check(monotone_spec("increasing"), rising), Pass);
+  const CheckResult down = evaluate_check(monotone_spec("decreasing"), rising);
+  EXPECT_VERDICT(down, Fail);
+  EXPECT_NEAR(down.value, -1.0, 0.01) << "the smallest step in the claimed direction";
+}
+
+TEST(MonotoneCheck, DecreasingPassesAndFails) {
+  const auto falling = along_n({10, 7, 5, 4});
+  const CheckResult r = evaluate_check(monotone_spec("decreasing"), falling);
+  EXPECT_VERDICT(r, Pass);
+  EXPECT_NEAR(r.value, 1.0, 0.01) << "steps 3, 2, 1: the smallest is 1";
+  EXPECT_VERDICT(evaluate_check(monotone_spec("increasing"), falling), Fail);
+}
+
+TEST(MonotoneCheck, SlackAllowsSmallReversals) {
+  // 10 -> 8 -> 8.1 -> 6: an uptick of 0.1, 1.25 % of 8 (the seed offsets add
+  // 0.5..2.5 to the base, so the allowed step is 5 % of ~9.5 = 0.475).
+  const auto data = along_n({10, 8, 8.1, 6});
+  EXPECT_VERDICT(evaluate_check(monotone_spec("decreasing"), data), Fail);
+  EXPECT_VERDICT(evaluate_check(monotone_spec("decreasing", {{"slack", 0.05}}), data), Pass);
+  // 0.5 % of ~9.5 = 0.0475 < 0.1: still a failure.
+  EXPECT_VERDICT(evaluate_check(monotone_spec("decreasing", {{"slack", 0.005}}), data), Fail);
+}
+
+TEST(MonotoneCheck, NoisyStepIsInconclusive) {
+  // Paired steps from N = 1 to 2 of +1, -1, +2, -2, +0.5 on seeds 1..5: mean 0.1,
+  // squares about it 10.25 - 5 * 0.1^2 = 10.2, the interval
+  // 0.1 +- 2.7764 sqrt(10.2 / 4 / 5) = [-1.88, 2.08] contains 0.
+  const std::vector<double> step = {1, -1, 2, -2, 0.5};
+  std::vector<double> at1, at2;
+  for (int s = 0; s < 5; ++s) {
+    at1.push_back(5.0);
+    at2.push_back(5.0 + step[s]);
+  }
+  const std::vector<PointRuns> data = {point_with({{"N", 1.0}}, "norm", at1), point_with({{"N", 2.0}}, "norm", at2)};
+  const CheckResult r = evaluate_check(monotone_spec("increasing"), data);
+  EXPECT_VERDICT(r, Inconclusive);
+  EXPECT_NEAR(r.value, 0.1, kArithmeticTolerance);
+  EXPECT_NEAR(r.ci_hi - r.value, kT975Dof4 * std::sqrt(10.2 / 4 / 5), kTableTolerance);
+}
+
+TEST(MonotoneCheck, FromSkipsTheStart) {
+  // Down from N = 1 to 2, then up: increasing only from N = 2 on.
+  const auto data = along_n({5, 1, 2, 3});
+  EXPECT_VERDICT(evaluate_check(monotone_spec("increasing"), data), Fail);
+  EXPECT_VERDICT(evaluate_check(monotone_spec("increasing", {{"from", 2.0}}), data), Pass);
+}
+
+// ---------------------------------------------------------------- linear_fit
+
+// One point; seed s records series "loss" y_s(t) for t = 0..t_max.
+template <class F>
+std::vector<PointRuns> loss_curves(F loss, int t_max, int seeds = 5) {
+  std::vector<Measurement> runs;
+  for (int s = 1; s <= seeds; ++s) {
+    std::vector<double> t, y;
+    for (int i = 0; i <= t_max; ++i) {
+      t.push_back(i);
+      y.push_back(loss(s, i));
+    }
+    Measurement m;
+    m.add_series("loss", t, y);
+    runs.push_back(m);
+  }
+  return {point({{"problem", "least-squares"}}, runs)};
+}
+
+CheckSpec linear_fit_spec(Json extra = Json::object()) {
+  Json f = {{"series", "loss"}, {"transform", "log"}, {"min_r2", 0.98}, {"slope", "negative"}};
+  for (const auto& [k, v] : extra.items()) f[k] = v;
+  return spec("log-linear", "linear_fit", {{"problem", "least-squares"}}, f);
+}
+
+// R^2 of the least-squares line through (x_i, y_i): the squared correlation.
+double r_squared(const std::vector<double>& x, const std::vector<double>& y) {
+  double mx = 0, my = 0;
+  for (size_t i = 0; i < x.size(); ++i) mx += x[i] / x.size(), my += y[i] / y.size();
+  double sxy = 0, sxx = 0, syy = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  return sxy * sxy / (sxx * syy);
+}
+
+TEST(LinearFitCheck, LogLinearDecayPasses) {
+  // L(t) = exp(-0.05 t) (1 + 1 % noise): log L is a line of slope -0.05.
+  const auto data = loss_curves([](int s, int t) { return std::exp(-0.05 * t) * (1 + 0.01 * wiggle(s, t)); }, 200);
+  const CheckResult r = evaluate_check(linear_fit_spec(), data);
+  EXPECT_VERDICT(r, Pass);
+  EXPECT_GT(r.value, 0.98);
+  EXPECT_NEAR(r.per_point[0]["slope"].get<double>(), -0.05, 1e-3);
+}
+
+TEST(LinearFitCheck, LinearTransform) {
+  const auto data = loss_curves([](int s, int t) { return 10 - 0.1 * t + 1e-3 * wiggle(s, t); }, 50);
+  EXPECT_VERDICT(evaluate_check(linear_fit_spec({{"transform", "linear"}}), data), Pass);
+}
+
+TEST(LinearFitCheck, PlateauFails) {
+  // L(t) = exp(-0.1 t) + 1e-3: log L falls for ~70 steps, then is flat for 130.
+  const auto data = loss_curves([](int s, int t) { return std::exp(-0.1 * t) + 1e-3; }, 200);
+  const CheckResult r = evaluate_check(linear_fit_spec(), data);
+  EXPECT_VERDICT(r, Fail);
+  EXPECT_LT(r.per_point[0]["r2"].get<double>(), 0.98);
+}
+
+TEST(LinearFitCheck, RisingSeriesFailsTheSlopeSign) {
+  // fit_from is in units of the first value and counts downward: a window
+  // that admits values up to 1e30 L(0) keeps the whole rising curve, so R^2 is
+  // 1 and only the sign of the slope can fail it.
+  const auto data = loss_curves([](int s, int t) { return std::exp(0.05 * t) * (1 + 1e-3 * wiggle(s, t)); }, 100);
+  const CheckResult r = evaluate_check(linear_fit_spec({{"fit_from", 1e30}}), data);
+  EXPECT_VERDICT(r, Fail);
+  EXPECT_GT(r.per_point[0]["r2"].get<double>(), 0.999) << "the fit is good, the sign is wrong";
+  EXPECT_GT(r.per_point[0]["slope"].get<double>(), 0.0);
+  // The same curve claimed to rise passes.
+  EXPECT_VERDICT(evaluate_check(linear_fit_spec({{"fit_from", 1e30}, {"slope", "positive"}}), data), Pass);
+  // With the default window (from L(0) down) a rising curve never enters it:
+  // R^2 counts as 0.
+  EXPECT_VERDICT(evaluate_check(linear_fit_spec(), data), Fail);
+}
+
+// log L = -t up to t = 5, then -5 - 0.2 (t - 5) to t = 60 (L = e^-16), then
+// flat to t = 100. Between 1e-3 and 1e-6 (log -6.91 .. -13.82: t = 15..49)
+// it is the exact line of slope -0.2.
+double fast_slow_floor(int /*seed*/, int t) {
+  if (t <= 5) return std::exp(-t);
+  if (t <= 60) return std::exp(-5 - 0.2 * (t - 5));
+  return std::exp(-16.0);
+}
+
+TEST(LinearFitCheck, FitWindowIsHonoured) {
+  const auto data = loss_curves(fast_slow_floor, 100);
+  const CheckResult windowed = evaluate_check(linear_fit_spec({{"fit_from", 1e-3}, {"fit_to", 1e-6}}), data);
+  EXPECT_VERDICT(windowed, Pass);
+  EXPECT_NEAR(windowed.per_point[0]["slope"].get<double>(), -0.2, kArithmeticTolerance);
+  EXPECT_NEAR(windowed.value, 1.0, kArithmeticTolerance);
+
+  // The whole curve, fast start and floor included, is not a line.
+  std::vector<double> t, logy;
+  for (int i = 0; i <= 100; ++i) t.push_back(i), logy.push_back(std::log(fast_slow_floor(0, i)));
+  const double whole_r2 = r_squared(t, logy);
+  ASSERT_LT(whole_r2, 0.98);
+  const CheckResult whole = evaluate_check(linear_fit_spec(), data);
+  EXPECT_VERDICT(whole, Fail);
+  EXPECT_NEAR(whole.value, whole_r2, kArithmeticTolerance);
+
+  // Only fit_to: from L(0) down to 1e-6 takes in the fast start (t = 0..49).
+  std::vector<double> t49(t.begin(), t.begin() + 50), logy49(logy.begin(), logy.begin() + 50);
+  const CheckResult to_only = evaluate_check(linear_fit_spec({{"fit_to", 1e-6}}), data);
+  EXPECT_NEAR(to_only.value, r_squared(t49, logy49), kArithmeticTolerance);
+
+  // A window the curve never enters counts as R^2 = 0.
+  const CheckResult never = evaluate_check(linear_fit_spec({{"fit_from", 1e-20}, {"fit_to", 1e-30}}), data);
+  EXPECT_VERDICT(never, Fail);
+  EXPECT_EQ(never.value, 0.0);
+}
+
+TEST(LinearFitCheck, SpreadOfRSquaredIsInconclusive) {
+  // log L = -0.02 t + a_s (-1)^t: a zigzag of amplitude a_s on a line. Zero
+  // amplitude gives R^2 = 1, 0.05 about 0.97: the mean sits above 0.98 but the
+  // interval crosses it.
+  const std::vector<double> amplitude = {0, 0.05, 0, 0.05, 0.02};
+  auto loss = [&](int s, int t) { return std::exp(-0.02 * t + amplitude[s - 1] * (t % 2 ? -1 : 1)); };
+  std::vector<double> r2;
+  for (int s = 1; s <= 5; ++s) {
+    std::vector<double> t, logy;
+    for (int i = 0; i <= 50; ++i) t.push_back(i), logy.push_back(std::log(loss(s, i)));
+    r2.push_back(r_squared(t, logy));
+  }
+  double mean = 0, ss = 0;
+  for (double v : r2) mean += v / 5;
+  for (double v : r2) ss += (v - mean) * (v - mean);
+  const double half = kT975Dof4 * std::sqrt(ss / 4 / 5);
+  ASSERT_GT(mean, 0.98);
+  ASSERT_LT(mean - half, 0.98) << "the test data must straddle min_r2";
+
+  const CheckResult r = evaluate_check(linear_fit_spec(), loss_curves(loss, 50));
+  EXPECT_VERDICT(r, Inconclusive);
+  EXPECT_NEAR(r.value, mean, kArithmeticTolerance);
+  EXPECT_NEAR(r.ci_lo, mean - half, kTableTolerance);
+}
+
+TEST(LinearFitCheck, MissingSeriesIsAReferenceError) {
+  const auto data = loss_curves([](int, int t) { return std::exp(-t); }, 10);
+  CheckSpec c = linear_fit_spec();
+  c.fields["series"] = "los";
+  try {
+    evaluate_check(c, data);
+    FAIL() << "expected a ReferenceError";
+  } catch (const ReferenceError& e) {
+    EXPECT_NE(std::string(e.what()).find("'los'"), std::string::npos) << e.what();
+  }
+}
+
+// ------------------------------------------ the specs above are what TOML gives
+
+TEST(HandBuiltSpecs, MatchWhatLoadReferenceProduces) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("prism-checks-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "spec-shape.toml";
+  std::ofstream(file) << R"(id = "spec-shape"
+source = "test"
+
+[[check]]
+name = "knee-at-m-star"
+kind = "knee"
+x = "batch"
+y = "iterations"
+expected = "m_star"
+window = [0.65, 2.6]
+y_ratio_to_first = true
+where = { dataset = "synthetic" }
+source = "hand-made test data"
+
+[[check]]
+name = "log-linear"
+kind = "linear_fit"
+series = "loss"
+transform = "log"
+min_r2 = 0.98
+slope = "negative"
+where = { problem = "least-squares" }
+source = "hand-made test data"
+
+[[control]]
+name = "foreign"
+applies = "knee-at-m-star"
+why = "test"
+)";
+  const ReferenceFile ref = load_reference(file);
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(ref.checks.size(), 2u);
+  // Key order differs (TOML tables are sorted); compare as unordered JSON.
+  auto unordered = [](const Json& j) { return nlohmann::json::parse(j.dump()); };
+  const CheckSpec knee = knee_spec("m_star");
+  EXPECT_EQ(unordered(ref.checks[0].fields), unordered(knee.fields))
+      << "loaded " << ref.checks[0].fields.dump() << "\n  built " << knee.fields.dump();
+  EXPECT_EQ(unordered(ref.checks[0].where), unordered(knee.where));
+  const CheckSpec lf = linear_fit_spec();
+  EXPECT_EQ(unordered(ref.checks[1].fields), unordered(lf.fields))
+      << "loaded " << ref.checks[1].fields.dump() << "\n  built " << lf.fields.dump();
+  // And the loaded spec decides the same way.
+  EXPECT_VERDICT(evaluate_check(ref.checks[0], batch_curve({12, 12, 12, 12}, 12)), Pass);
+}
+
+}  // namespace
+}  // namespace prism

@@ -1,0 +1,186 @@
+// The claim registry and what a measurement sees (src/core/claim.h, rng.h):
+// the builder chain, duplicate ids, seed-count defaults, RunContext lookups
+// and the independence of named random streams.
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "src/core/claim.h"
+#include "src/core/rng.h"
+
+namespace prism {
+namespace {
+
+// Draws compared between streams: enough that a coincidence is impossible.
+constexpr int kDraws = 16;
+
+// The seed count when neither the preset nor "*" sets one.
+constexpr int kDefaultSeeds = 5;
+
+Measurement toy_measure(const RunContext& ctx) {
+  Measurement m;
+  m.set("twice_n", 2 * ctx.num("n"));
+  m.set("seed", static_cast<double>(ctx.seed()));
+  return m;
+}
+
+TEST(ClaimRegistry, BuilderChainFillsTheSpec) {
+  Figure fig;
+  fig.id = "fig-1";
+  fig.title = "Toy";
+  fig.logx = true;
+  fig.lines.push_back(FigureLine{"twice", "n", "twice_n", "", Json::object()});
+  Claim* builder = RegisterClaim("registry-test-toy", toy_measure)
+                       ->Title("A toy claim")
+                       ->Source("Toy 2024, Eq. 1")
+                       ->Statement("twice n is 2 n")
+                       ->Sweep("quick", {{{"n", 1}}, {{"n", 2}}})
+                       ->Sweep("full", {{{"n", 1}}, {{"n", 2}}, {{"n", 4}}})
+                       ->Seeds(3)
+                       ->Seeds("full", 10)
+                       ->Plot(fig)
+                       ->Note("a note");
+  ASSERT_NE(builder, nullptr);
+
+  const ClaimSpec* spec = ClaimRegistry::instance().find("registry-test-toy");
+  ASSERT_NE(spec, nullptr);
+  EXPECT_EQ(spec->id, "registry-test-toy");
+  EXPECT_EQ(spec->title, "A toy claim");
+  EXPECT_EQ(spec->source, "Toy 2024, Eq. 1");
+  EXPECT_EQ(spec->statement, "twice n is 2 n");
+  EXPECT_EQ(spec->presets(), (std::vector<std::string>{"full", "quick"}));
+  ASSERT_EQ(spec->sweep.at("quick").size(), 2u);
+  ASSERT_EQ(spec->sweep.at("full").size(), 3u);
+  EXPECT_EQ(spec->sweep.at("full")[2], Json({{"n", 4}}));
+  EXPECT_EQ(spec->seeds_for("full"), 10);
+  EXPECT_EQ(spec->seeds_for("quick"), 3) << "falls back to Seeds(n) for every preset";
+  ASSERT_EQ(spec->figures.size(), 1u);
+  EXPECT_EQ(spec->figures[0].id, "fig-1");
+  EXPECT_TRUE(spec->figures[0].logx);
+  ASSERT_EQ(spec->figures[0].lines.size(), 1u);
+  EXPECT_EQ(spec->figures[0].lines[0].y, "twice_n");
+  EXPECT_EQ(spec->notes, std::vector<std::string>{"a note"});
+
+  // The stored measure function is the one registered.
+  const Json point = spec->sweep.at("full")[2];
+  const Measurement m = spec->measure(RunContext(point, 7, "full"));
+  EXPECT_EQ(m.scalars.at("twice_n"), 8.0);
+  EXPECT_EQ(m.scalars.at("seed"), 7.0);
+}
+
+TEST(ClaimRegistry, SameIdTwiceThrows) {
+  RegisterClaim("registry-test-dup", toy_measure);
+  try {
+    RegisterClaim("registry-test-dup", toy_measure);
+    FAIL() << "expected std::logic_error for a second registration";
+  } catch (const std::logic_error& e) {
+    EXPECT_NE(std::string(e.what()).find("registry-test-dup"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ClaimRegistry, ClaimsAreSortedAndFindable) {
+  RegisterClaim("registry-test-zeta", toy_measure);
+  RegisterClaim("registry-test-alpha", toy_measure);
+  const auto claims = ClaimRegistry::instance().claims();
+  for (size_t i = 1; i < claims.size(); ++i) EXPECT_LT(claims[i - 1]->id, claims[i]->id);
+  EXPECT_NE(ClaimRegistry::instance().find("registry-test-alpha"), nullptr);
+  EXPECT_EQ(ClaimRegistry::instance().find("registry-test-no-such-claim"), nullptr);
+}
+
+TEST(ClaimRegistry, SeedsFallBackToStarThenFive) {
+  RegisterClaim("registry-test-seeds-default", toy_measure)->Sweep("quick", {{{"n", 1}}});
+  const ClaimSpec* none = ClaimRegistry::instance().find("registry-test-seeds-default");
+  ASSERT_NE(none, nullptr);
+  EXPECT_EQ(none->seeds_for("quick"), kDefaultSeeds);
+  EXPECT_EQ(none->seeds_for("full"), kDefaultSeeds);
+
+  RegisterClaim("registry-test-seeds-star", toy_measure)->Seeds(4)->Seeds("quick", 2);
+  const ClaimSpec* star = ClaimRegistry::instance().find("registry-test-seeds-star");
+  ASSERT_NE(star, nullptr);
+  EXPECT_EQ(star->seeds_for("quick"), 2);
+  EXPECT_EQ(star->seeds_for("full"), 4);
+
+  RegisterClaim("registry-test-seeds-preset-only", toy_measure)->Seeds("full", 8);
+  const ClaimSpec* only = ClaimRegistry::instance().find("registry-test-seeds-preset-only");
+  ASSERT_NE(only, nullptr);
+  EXPECT_EQ(only->seeds_for("full"), 8);
+  EXPECT_EQ(only->seeds_for("quick"), kDefaultSeeds);
+}
+
+TEST(RunContext, LookupsAndMissingKeys) {
+  const Json point = {{"n", 100}, {"eta", 0.5}, {"dataset", "mnist"}};
+  const RunContext ctx(point, 42, "quick");
+  EXPECT_EQ(ctx.seed(), 42u);
+  EXPECT_EQ(ctx.preset(), "quick");
+  EXPECT_EQ(ctx.num("n"), 100.0);
+  EXPECT_EQ(ctx.num("eta"), 0.5);
+  EXPECT_EQ(ctx.str("dataset"), "mnist");
+  EXPECT_TRUE(ctx.has("eta"));
+  EXPECT_FALSE(ctx.has("bandwidth"));
+
+  auto expect_throw_naming = [](auto&& call, const std::string& key) {
+    try {
+      call();
+      ADD_FAILURE() << "expected std::invalid_argument for '" << key << "'";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("'" + key + "'"), std::string::npos) << e.what();
+    }
+  };
+  expect_throw_naming([&] { ctx.num("bandwidth"); }, "bandwidth");
+  expect_throw_naming([&] { ctx.str("kernel"); }, "kernel");
+  // Wrong types are missing keys too: a string is not a number and vice versa.
+  expect_throw_naming([&] { ctx.num("dataset"); }, "dataset");
+  expect_throw_naming([&] { ctx.str("n"); }, "n");
+}
+
+std::vector<double> draws(Rng rng) {
+  std::vector<double> out;
+  for (int i = 0; i < kDraws; ++i) out.push_back(rng.normal());
+  return out;
+}
+
+TEST(Rng, SameSeedAndStreamRepeat) {
+  EXPECT_EQ(draws(Rng(7, "data")), draws(Rng(7, "data")));
+  const Json point = {{"n", 1}};
+  EXPECT_EQ(draws(RunContext(point, 7, "quick").rng("init")), draws(Rng(7, "init")))
+      << "RunContext::rng is Rng(seed, stream)";
+  // Reproducible whatever was drawn from other streams before.
+  Rng other(7, "batches");
+  for (int i = 0; i < 1000; ++i) other.uniform();
+  EXPECT_EQ(draws(Rng(7, "data")), draws(Rng(7, "data")));
+}
+
+TEST(Rng, DifferentStreamsAndSeedsDiffer) {
+  const auto data = draws(Rng(7, "data"));
+  EXPECT_NE(data, draws(Rng(7, "init")));
+  EXPECT_NE(data, draws(Rng(8, "data")));
+  EXPECT_NE(data, draws(Rng(7, "")));
+  // Not merely shifted: no draw of one stream appears in the other.
+  const auto init = draws(Rng(7, "init"));
+  for (double v : data)
+    for (double w : init) EXPECT_NE(v, w);
+}
+
+TEST(Rng, StableHashIsFnv1a) {
+  // FNV-1a 64 test vectors: "" -> offset basis, "a" -> 0xaf63dc4c8601ec8c.
+  EXPECT_EQ(stable_hash(""), 0xcbf29ce484222325ull);
+  EXPECT_EQ(stable_hash("a"), 0xaf63dc4c8601ec8cull);
+}
+
+TEST(Rng, UniformAndIndexRanges) {
+  Rng rng(1, "ranges");
+  for (int i = 0; i < 1000; ++i) {
+    const double u = rng.uniform();
+    EXPECT_GE(u, 0.0);
+    EXPECT_LT(u, 1.0);
+    const double v = rng.uniform(-2.0, 3.0);
+    EXPECT_GE(v, -2.0);
+    EXPECT_LT(v, 3.0);
+    EXPECT_LT(rng.index(7), 7u);
+  }
+}
+
+}  // namespace
+}  // namespace prism
