@@ -544,6 +544,19 @@ TEST(ArgmaxCheck, RelativeToAParameterOrANumber) {
   EXPECT_VERDICT(evaluate_check(c, data), Fail);
 }
 
+TEST(ArgmaxCheck, NoCommonSeedIsAReferenceError) {
+  // Seeds 1-3 at one point, 4-6 at the other: no per-seed argmax exists. (Before
+  // the guard, the empty per-seed list was dereferenced.)
+  std::vector<PointRuns> data = peaked({1, 1, 1}, {1, 1, 1});
+  data.resize(2);
+  data[1].seeds = {4, 5, 6};
+  EXPECT_THROW(evaluate_check(argmax_spec(), data), ReferenceError);
+  // The slope check says the same.
+  std::vector<PointRuns> slopes = power_laws({-0.5, -0.5, -0.5});
+  slopes[1].seeds = {4, 5, 6};
+  EXPECT_THROW(evaluate_check(slope_spec(-0.6, -0.4), slopes), ReferenceError);
+}
+
 // ------------------------------------------------------------------ monotone
 
 // Points N = 1..4, y_s(N) = ys[N-1] + seed offset + 1e-3 noise. The seed offset

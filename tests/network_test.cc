@@ -233,10 +233,12 @@ TEST(Network, OneHiddenLayerClosedForm) {
         const std::string where = "m = " + std::to_string(m) + ", seed " + std::to_string(seed) +
                                   (set == ParameterSet::kAll ? ", W and v" : ", W only");
         const double closed = one_hidden_layer_hessian_norm(net, w, x, set);
-        const MatrixXd H = dense_hessian(net, w, x, set);
-        const Eigen::SelfAdjointEigenSolver<MatrixXd> eig(H);
-        EXPECT_NEAR(eig.eigenvalues().cwiseAbs().maxCoeff(), closed, kClosedFormTolerance * closed)
-            << where << " (dense)";
+        if (m <= 64) {  // the dense eigensolver is O(P^3), P = m (d + 1)
+          const MatrixXd H = dense_hessian(net, w, x, set);
+          const Eigen::SelfAdjointEigenSolver<MatrixXd> eig(H);
+          EXPECT_NEAR(eig.eigenvalues().cwiseAbs().maxCoeff(), closed, kClosedFormTolerance * closed)
+              << where << " (dense)";
+        }
         HessianNormOptions options;
         options.parameters = set;
         for (HessianSpace space : {HessianSpace::kRange, HessianSpace::kFull}) {

@@ -429,6 +429,28 @@ source = "s"
     expect_error(head + "window = " + window + "\n" + control, {"'window' must be [lo, hi]"});
 }
 
+TEST_F(ReferenceFileTest, KneeSlopesAreBeforeAndAfterNotAnInterval) {
+  // slopes = (before, after) the knee: (1, 0.5) is decreasing and valid. (The
+  // parser used to demand lo <= hi here, which rejected the default (1, 0).)
+  const std::string head = std::string(kHeader) + R"(
+[[check]]
+name = "knee"
+kind = "knee"
+x = "batch"
+y = "speedup"
+expected = 8.0
+window = [0.65, 2.6]
+source = "s"
+)";
+  const std::string control = "\n[[control]]\nname = \"c\"\napplies = \"knee\"\nwhy = \"w\"\n";
+  for (const std::string slopes : {"[1, 0]", "[1, 0.5]", "[0.5, 1]"}) {
+    const ReferenceFile ref = load_reference(write("slopes.toml", head + "slopes = " + slopes + "\n" + control));
+    EXPECT_EQ(ref.checks[0].fields["slopes"].size(), 2u) << slopes;
+  }
+  for (const std::string slopes : {"[1]", "[1, 0, 0]", "1", "[\"a\", 0]"})
+    expect_error(head + "slopes = " + slopes + "\n" + control, {"'slopes' must be a pair of numbers"});
+}
+
 TEST_F(ReferenceFileTest, CloseWithoutTolerance) {
   expect_error(std::string(kHeader) + R"(
 [[check]]
@@ -465,6 +487,16 @@ applies = "small-eror"
 why = "must fail"
 )",
                {"unknown check 'small-eror'", "random-start"});
+}
+
+TEST_F(ReferenceFileTest, ControlOverridesOfTheWrongType) {
+  // These used to escape as nlohmann type_errors, which name no file.
+  expect_error(std::string(kHeader) + kGoodCheck + kGoodControl + "presets = [1]\n", {"random-start", "presets"});
+  expect_error(std::string(kHeader) + kGoodCheck + kGoodControl + "presets = \"full\"\n", {"random-start", "presets"});
+  expect_error(std::string(kHeader) + kGoodCheck + kGoodControl + "source = 3\n", {"random-start", "'source'"});
+  expect_error(std::string(kHeader) + kGoodCheck +
+                   "\n[[control]]\nname = \"random-start\"\napplies = \"small-error\"\nwhy = \"w\"\nwhere = 3\n",
+               {"random-start", "where"});
 }
 
 TEST_F(ReferenceFileTest, ControlMayNotChangeKind) {

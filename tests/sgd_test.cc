@@ -94,17 +94,19 @@ struct KernelProblem {
   Eigen::VectorXd y;
 };
 
-KernelProblem kernel_problem(Eigen::Index n, double bandwidth, std::uint64_t seed) {
+KernelProblem kernel_problem(Eigen::Index n, double bandwidth, std::uint64_t seed, bool with_features = true) {
   Rng rng(seed, "sgd-kernel-problem");
   Eigen::MatrixXd X(n, 5);
   for (Eigen::Index j = 0; j < X.cols(); ++j)
     for (Eigen::Index i = 0; i < n; ++i) X(i, j) = rng.uniform();
   KernelProblem p;
   p.K = linalg::kernel_matrix(linalg::Kernel::Gaussian(bandwidth), X);
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(p.K);
-  const Eigen::VectorXd root = eig.eigenvalues().cwiseMax(0.0).cwiseSqrt();
-  p.features = eig.eigenvectors() * root.asDiagonal() * eig.eigenvectors().transpose();
   p.y = rng.normal_vector(n);
+  if (with_features) {
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(p.K);
+    const Eigen::VectorXd root = eig.eigenvalues().cwiseMax(0.0).cwiseSqrt();
+    p.features = eig.eigenvectors() * root.asDiagonal() * eig.eigenvectors().transpose();
+  }
   return p;
 }
 
@@ -171,6 +173,30 @@ TEST(Sgd, DeterministicGivenSeed) {
   };
   EXPECT_EQ(run(1), run(1));
   EXPECT_NE(run(1), run(2));
+}
+
+// Large steps (n m >= 2^20) split the update over row ranges; the iterates
+// must not depend on the thread count, to the bit.
+TEST(Sgd, KernelThreadCountDoesNotChangeTheBits) {
+  const KernelProblem p = kernel_problem(1001, 0.3, 46, /*with_features=*/false);  // n not a multiple of 8
+  Eigen::MatrixXd Y(1001, 2);
+  Y << p.y, p.y.cwiseAbs();
+  SgdOptions options;
+  options.batch = 2048;
+  options.step = 1.0;
+  options.max_iterations = 5;
+  options.record_every = 1;
+  auto run = [&](int threads, Eigen::MatrixXd& alpha) {
+    options.threads = threads;
+    Rng rng(8, "threads");
+    return sgd_kernel(p.K, Y, alpha, options, rng).losses;
+  };
+  Eigen::MatrixXd one, two, three;
+  const auto losses = run(1, one);
+  EXPECT_EQ(run(2, two), losses);
+  EXPECT_EQ(run(3, three), losses);
+  EXPECT_TRUE(one == two) << "alpha differs between 1 and 2 threads";
+  EXPECT_TRUE(one == three) << "alpha differs between 1 and 3 threads";
 }
 
 // CLAIMS.md: with L = ||r||^2 / n instead of / (2n) but eta = 1/beta kept, the
@@ -259,6 +285,9 @@ TEST(Sgd, RejectsBadOptions) {
   EXPECT_THROW(sgd_least_squares(X, Eigen::VectorXd::Ones(3), w, options, rng), std::invalid_argument);
   Eigen::MatrixXd alpha = Eigen::MatrixXd::Zero(3, 1);
   EXPECT_THROW(sgd_kernel(X, y, alpha, options, rng), std::invalid_argument);
+  Eigen::MatrixXd empty;
+  options.threads = 0;
+  EXPECT_THROW(sgd_kernel(X, y, empty, options, rng), std::invalid_argument);
 }
 
 }  // namespace

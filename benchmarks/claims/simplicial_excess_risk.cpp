@@ -236,7 +236,10 @@ PRISM_CLAIM("simplicial-excess-risk", MeasureSimplicial)
                 "1-NN interpolator stays at (1-2p) p and sigma^2.")
     ->Sweep("quick", sweep(2000, 500))
     ->Sweep("full", sweep(10000, 500))
-    ->Seeds(5)
+    // 8 seeds, not CLAIMS.md's 3: the checks decide on t intervals over seeds, and with
+    // 3 seeds (t = 4.3) the z band of Part A is inconclusive at some d in about 9 runs of 10
+    // and the Dirichlet check at d = 16 (mean about 0.965 against 0.95) in most.
+    ->Seeds(8)
     ->Note("At a fixed noise level the excess falls faster than 1/sqrt d (exponentially, as the paper says under a "
            "margin condition); the 1/sqrt d rate is the worst case over the noise level.")
     ->Plot({"excess", "Classification excess risk against the dimension (p = 0.2)", "dimension d",
@@ -245,8 +248,9 @@ PRISM_CLAIM("simplicial-excess-risk", MeasureSimplicial)
              {"1-NN (control)", "d", "excess_risk", "", {{"part", "interpolation"}, {"method", "1nn"}}}},
             {"classification-slope"},
             "Seed means with 95% intervals; labels averaged out exactly over each simplex's 2^(d+1) label "
-            "patterns. The dashed wedge starts at the first simplicial point with the slope limits of the check; "
-            "1-NN copies one label and stays at (1-2p) p = 0.12."})
+            "patterns. The check asks for a fitted log-log slope <= -0.4 (1/sqrt d is -0.5); the curve bends "
+            "down, faster than 1/sqrt d at this fixed noise level (see the note). 1-NN copies one label and stays "
+            "at (1-2p) p = 0.12."})
     ->Plot({"regression", "Regression excess risk against the dimension (sigma = 1, linear g)", "dimension d",
             "E[(f(x) - g(x))^2]", true, true,
             {{"simplicial interpolation", "d", "regression_excess", "",

@@ -1,6 +1,7 @@
 #include "src/cli/commands.h"
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <regex>
 
@@ -135,9 +136,22 @@ int cmd_report(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Console output as usual, plus every run's GFLOP/s kept for the ratio table.
+class RateCollector : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const auto& r : runs) {
+      auto it = r.counters.find("GFLOPS");
+      if (it != r.counters.end() && !r.error_occurred) rates.push_back({r.benchmark_name(), it->second.value});
+    }
+  }
+  std::vector<std::pair<std::string, double>> rates;
+};
+
 int cmd_bench(const std::vector<std::string>& args, int argc, char** argv) {
   // prism's own flags are taken out; the rest go to Google Benchmark.
-  std::string blas;
+  std::string blas, summary;
   int threads = 0;
   std::vector<std::string> rest = {"prism bench"};
   for (size_t i = 0; i < args.size(); ++i) {
@@ -149,6 +163,7 @@ int cmd_bench(const std::vector<std::string>& args, int argc, char** argv) {
     std::string t;
     if (take("--blas", blas)) continue;
     if (take("--threads", t)) { threads = std::stoi(t); continue; }
+    if (take("--summary", summary)) continue;
     rest.push_back(args[i]);
   }
   if (!blas.empty() || threads > 0) linalg::ensure_backend(blas.empty() ? "openblas" : blas, threads, argc, argv);
@@ -161,8 +176,31 @@ int cmd_bench(const std::vector<std::string>& args, int argc, char** argv) {
   const Json info = blas_info();
   benchmark::AddCustomContext("blas_library", info.value("library", "?"));
   benchmark::AddCustomContext("blas_backend", info.value("backend", "?"));
-  benchmark::RunSpecifiedBenchmarks("^perf/");
+  RateCollector reporter;
+  // Only perf/ benchmarks; a user's --benchmark_filter narrows them further.
+  std::string spec = "^perf/";
+  for (const auto& a : rest)
+    if (a.rfind("--benchmark_filter=", 0) == 0) spec = a.substr(19);
+  if (spec.rfind("perf/", 0) != 0 && spec.rfind("^perf/", 0) != 0) spec = "^perf/.*(" + spec + ")";
+  benchmark::RunSpecifiedBenchmarks(&reporter, spec);
   benchmark::Shutdown();
+  // Every kernel against the DGEMM rate of this same run: the best perf/dgemm.
+  double dgemm = 0, bare = 0;
+  for (const auto& [name, rate] : reporter.rates) {
+    if (name.rfind("perf/dgemm/", 0) == 0) dgemm = std::max(dgemm, rate);
+    if (name.rfind("perf/bare_dgemm/", 0) == 0) bare = std::max(bare, rate);
+  }
+  Json out = {{"blas", info}, {"dgemm_gflops", dgemm}, {"bare_dgemm_gflops", bare}, {"kernels", Json::array()}};
+  if (dgemm > 0) {
+    std::printf("\nDGEMM rate of this run: %.1f GFLOP/s (%s)\n", dgemm, info.value("backend", "?").c_str());
+    if (bare > 0) std::printf("prism's DGEMM path / bare dgemm_: %.3f\n", dgemm / bare);
+    std::printf("%-48s %10s %10s\n", "kernel", "GFLOP/s", "/ DGEMM");
+    for (const auto& [name, rate] : reporter.rates) {
+      std::printf("%-48s %10.2f %10.3f\n", name.c_str(), rate, rate / dgemm);
+      out["kernels"].push_back({{"name", name}, {"gflops", rate}, {"ratio_to_dgemm", rate / dgemm}});
+    }
+  }
+  if (!summary.empty()) std::ofstream(summary) << out.dump(2) << "\n";
   return 0;
 }
 

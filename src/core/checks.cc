@@ -253,6 +253,7 @@ CheckResult eval_argmax(const CheckSpec& c, const std::vector<const PointRuns*>&
   std::vector<double> per_seed;
   for (auto seed : common_seeds(pts))
     per_seed.push_back(argmax_over([&](const PointRuns& p) { return value_at_seed(p, y, seed, c.location); }));
+  if (per_seed.empty()) throw ReferenceError(c.location, "argmax check '" + c.name + "': no seed is common to its points");
   CheckResult r;
   r.quantity = fmt::format("argmax of {} over {} / {}", y, x, rel_name);
   r.value = at_mean;

@@ -81,13 +81,17 @@ void validate_fields(const CheckSpec& c, bool is_control_merge) {
     if (f.contains(key) && !is_num(f[key]))
       throw ReferenceError(c.location, "check '" + c.name + "': '" + key + "' must be a number");
   };
-  auto need_pair = [&](const char* key) {
+  // `window` is an interval [lo, hi]; `slopes` is (before, after) the knee,
+  // typically decreasing (1 then 0), so only the window is ordered.
+  auto need_pair = [&](const char* key, bool ordered) {
     if (f.contains(key) && !(f[key].is_array() && f[key].size() == 2 && is_num(f[key][0]) && is_num(f[key][1]) &&
-                             f[key][0].get<double>() <= f[key][1].get<double>()))
-      throw ReferenceError(c.location, "check '" + c.name + "': '" + key + "' must be [lo, hi] with lo <= hi");
+                             (!ordered || f[key][0].get<double>() <= f[key][1].get<double>())))
+      throw ReferenceError(c.location, "check '" + c.name + "': '" + key + "' must be " +
+                                           (ordered ? "[lo, hi] with lo <= hi" : "a pair of numbers"));
   };
   for (const char* k : {"min", "max", "value", "rtol", "atol", "min_r2", "slack", "fit_from", "fit_to"}) need_num(k);
-  for (const char* k : {"window", "slopes"}) need_pair(k);
+  need_pair("window", true);
+  need_pair("slopes", false);
   if (c.kind == "bound" && f.contains("min") == f.contains("max"))
     throw ReferenceError(c.location, "check '" + c.name + "': a bound has exactly one of min, max (use kind band for both)");
   if ((c.kind == "band" || c.kind == "slope") && f["min"].get<double>() > f["max"].get<double>())
@@ -218,10 +222,19 @@ ReferenceFile load_reference(const std::filesystem::path& path) {
           ctl.check.fields[key] = value;
         }
       }
-      if (over.contains("source")) ctl.check.source = over["source"].get<std::string>();
+      if (over.contains("source")) {
+        if (!over["source"].is_string() || over["source"].get<std::string>().empty())
+          throw ReferenceError(loc, "control '" + ctl.name + "': 'source' must be a non-empty string");
+        ctl.check.source = over["source"].get<std::string>();
+      }
       if (over.contains("presets")) {
+        if (!over["presets"].is_array())
+          throw ReferenceError(loc, "control '" + ctl.name + "': presets must be an array of strings");
         ctl.check.presets.clear();
-        for (const auto& p : over["presets"]) ctl.check.presets.push_back(p.get<std::string>());
+        for (const auto& p : over["presets"]) {
+          if (!p.is_string()) throw ReferenceError(loc, "control '" + ctl.name + "': presets must be strings");
+          ctl.check.presets.push_back(p.get<std::string>());
+        }
       }
       validate_fields(ctl.check, true);
       if (!names.insert(ctl.name).second) throw ReferenceError(loc, "duplicate name '" + ctl.name + "'");
