@@ -2,6 +2,9 @@
 // (Lanczos) estimates, each against a direct or dense computation.
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
 
 // gtest first: <Eigen/Eigenvalues> under EIGEN_USE_LAPACKE includes C's
 // <complex.h>, whose macro `I` breaks gtest's templates.

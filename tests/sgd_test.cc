@@ -1,7 +1,11 @@
 // Mini-batch SGD under CLAIMS.md's conventions: the exact Thm 3 identity of
 // Ma, Bassily, Belkin 2018, the kernel (sample-space) form against the feature
 // form, and the doubled-step mistake.
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
 
 // gtest first: <Eigen/Eigenvalues> under EIGEN_USE_LAPACKE includes C's
 // <complex.h>, whose macro `I` breaks gtest's templates.

@@ -39,7 +39,7 @@ struct Kernel {
 struct KernelStats {
   double blas_flops = 0;           // SYRK: n^2 d; GEMM: 2 n_x n_z d; prediction GEMM: 2 n_z n c
   double blas_seconds = 0;         // wall time inside those BLAS calls
-  double elementwise_seconds = 0;  // wall time of the fused distance -> kernel pass
+  double elementwise_seconds = 0;  // wall time of the fused distance -> kernel pass (and the mirror)
   std::int64_t evaluations = 0;    // kernel values computed (one triangle for K(X, X))
   std::int64_t recomputed = 0;     // near-coincident pairs whose distance was recomputed directly
 

@@ -1,0 +1,84 @@
+// Numerical kernels through whichever BLAS/LAPACK this process loaded.
+// ctest registers this binary once per backend (LD_LIBRARY_PATH set, and
+// PRISM_EXPECT_BACKEND naming it), so the same residual-based tolerances are
+// held against every implementation, as Ceres parameterises over its solvers.
+// GoogleTest first: lapacke.h (through Eigen) defines the macro I.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <set>
+#include <string>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+#include <Eigen/Eigenvalues>
+
+#include "src/core/context.h"
+#include "src/core/rng.h"
+#include "src/linalg/blas_backend.h"
+
+namespace prism {
+namespace {
+
+// Backward-error tolerances, in units of machine epsilon times the dimension:
+// any correct BLAS meets them, whatever its summation order.
+constexpr double kBackwardErrorPerDimension = 1e-15;
+
+TEST(BlasBackend, LoadedLibraryIsTheRequestedOne) {
+  const char* expected = std::getenv("PRISM_EXPECT_BACKEND");
+  const Json info = blas_info();
+  ASSERT_FALSE(info.value("library", "").empty()) << "no dgemm_ provider found in this process";
+  if (!expected) GTEST_SKIP() << "loaded " << info.value("library", "?") << " (no backend requested)";
+  EXPECT_EQ(info.value("backend", "?"), expected) << "dgemm_ comes from " << info.value("library", "?");
+}
+
+TEST(BlasBackend, KnownBackendsListEveryImplementation) {
+  std::set<std::string> names;
+  for (const auto& b : linalg::known_backends()) names.insert(b.name);
+  for (const char* n : {"reference", "openblas", "blis", "atlas", "eigen"}) EXPECT_TRUE(names.count(n)) << n;
+}
+
+TEST(BlasBackend, GemmMatchesAnIndependentLoop) {
+  Rng rng(7, "gemm");
+  const int m = 67, k = 131, n = 45;  // odd sizes reach the edge cases of blocked kernels
+  Eigen::MatrixXd A = rng.normal_matrix(m, k), B = rng.normal_matrix(k, n);
+  Eigen::MatrixXd C = A * B;
+  double worst = 0;
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < n; ++j) {
+      long double s = 0, scale = 0;
+      for (int l = 0; l < k; ++l) s += static_cast<long double>(A(i, l)) * B(l, j), scale += std::abs(A(i, l) * B(l, j));
+      worst = std::max(worst, static_cast<double>(std::abs(C(i, j) - s) / scale));
+    }
+  EXPECT_LE(worst, kBackwardErrorPerDimension * k) << "largest relative error of C = A B";
+}
+
+TEST(BlasBackend, CholeskySolveHasSmallBackwardError) {
+  Rng rng(8, "chol");
+  const int n = 300;
+  Eigen::MatrixXd G = rng.normal_matrix(n, n + 20);
+  Eigen::MatrixXd K = G * G.transpose() / n;
+  Eigen::MatrixXd Y = rng.normal_matrix(n, 7);
+  Eigen::LLT<Eigen::MatrixXd> llt(K);
+  ASSERT_EQ(llt.info(), Eigen::Success);
+  Eigen::MatrixXd X = llt.solve(Y);
+  const double backward = (K * X - Y).norm() / (K.norm() * X.norm());
+  EXPECT_LE(backward, kBackwardErrorPerDimension * n) << "||K X - Y|| / (||K|| ||X||)";
+}
+
+TEST(BlasBackend, SymmetricEigenpairsHaveSmallResidual) {
+  Rng rng(9, "eig");
+  const int n = 200;
+  Eigen::MatrixXd G = rng.normal_matrix(n, n);
+  Eigen::MatrixXd A = (G + G.transpose()) / 2;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(A);
+  ASSERT_EQ(es.info(), Eigen::Success);
+  const Eigen::MatrixXd& U = es.eigenvectors();
+  const double residual = (A * U - U * es.eigenvalues().asDiagonal()).norm() / A.norm();
+  const double orthogonality = (U.transpose() * U - Eigen::MatrixXd::Identity(n, n)).norm();
+  EXPECT_LE(residual, kBackwardErrorPerDimension * n) << "||A U - U D|| / ||A||";
+  EXPECT_LE(orthogonality, kBackwardErrorPerDimension * n) << "||U^T U - I||";
+}
+
+}  // namespace
+}  // namespace prism
