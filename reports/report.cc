@@ -310,8 +310,58 @@ std::string environment_page(const Json& ctx, const std::string& heading) {
   return t;
 }
 
+// Kernel rates from `prism bench --summary DIR/bench-summary.json`, per run,
+// with the speed-up over the reference BLAS run where there is one.
+std::string bench_table(const std::vector<Json>& runs, const std::vector<std::string>& names,
+                        const std::vector<fs::path>& dirs) {
+  std::vector<Json> benches(dirs.size());
+  bool any = false;
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    std::ifstream in(dirs[i] / "bench-summary.json");
+    if (!in) continue;
+    try { benches[i] = Json::parse(in); any = true; } catch (...) {}
+  }
+  if (!any) return "";
+  int ref = -1;
+  for (size_t i = 0; i < runs.size(); ++i)
+    if (runs[i]["context"].value("blas", Json::object()).value("backend", "") == "reference") ref = static_cast<int>(i);
+  std::string t = "\\subsection*{Kernels (GFLOP/s; in parentheses: ratio to the DGEMM rate of the same run" +
+                  std::string(ref >= 0 ? "; last column group: speed-up over reference BLAS" : "") + ")}\n";
+  std::vector<std::string> kernels;
+  for (const auto& b : benches)
+    if (b.contains("kernels"))
+      for (const auto& k : b["kernels"])
+        if (std::find(kernels.begin(), kernels.end(), k["name"].get<std::string>()) == kernels.end())
+          kernels.push_back(k["name"]);
+  std::string cols = "@{}l";
+  for (size_t i = 0; i < dirs.size(); ++i) cols += "r";
+  t += "{\\scriptsize\\begin{longtable}{" + cols + "@{}}\\toprule\nkernel";
+  for (const auto& n : names) t += " & " + tex_escape(n);
+  t += "\\\\\\midrule\n";
+  auto rate = [&](size_t i, const std::string& k) -> double {
+    if (!benches[i].contains("kernels")) return 0;
+    for (const auto& e : benches[i]["kernels"])
+      if (e["name"] == k) return e["gflops"].get<double>();
+    return 0;
+  };
+  for (const auto& k : kernels) {
+    t += "\\texttt{" + tex_escape(k) + "}";
+    for (size_t i = 0; i < dirs.size(); ++i) {
+      const double r = rate(i, k);
+      const double dg = benches[i].value("dgemm_gflops", 0.0);
+      if (r <= 0) { t += " & --"; continue; }
+      t += fmt::format(" & {:.1f} ({:.2f})", r, dg > 0 ? r / dg : 0.0);
+      if (ref >= 0 && rate(ref, k) > 0 && static_cast<int>(i) != ref) t += fmt::format(" {:.1f}x", r / rate(ref, k));
+    }
+    t += "\\\\\n";
+  }
+  t += "\\bottomrule\\end{longtable}}\n";
+  return t;
+}
+
 // Relative deviation of every observation mean between folders, per claim.
-std::string comparison_page(const std::vector<Json>& runs, const std::vector<std::string>& names, bool& agree) {
+std::string comparison_page(const std::vector<Json>& runs, const std::vector<std::string>& names,
+                            const std::vector<fs::path>& dirs, bool& agree) {
   std::string t = "\\section*{Comparison of " + std::to_string(runs.size()) + " runs}\n";
   t += "Times are seconds per claim; deviation is the largest relative difference "
        "$|a-b|/\\max(|a|,|b|)$ of any seed-mean observation between runs, at the same sweep point.\n\n";
@@ -365,6 +415,7 @@ std::string comparison_page(const std::vector<Json>& runs, const std::vector<std
   }
   t += "\\bottomrule\\end{longtable}}\n";
   if (!agree) t += "\\textcolor{failred}{\\textbf{Verdicts differ between runs (marked in red).}}\n";
+  t += bench_table(runs, names, dirs);
   return t;
 }
 
@@ -452,7 +503,7 @@ ReportOutcome write_report(const ReportOptions& opt) {
     t += "\\bottomrule\\end{longtable}}\n";
   }
   if (runs.size() > 1) {
-    t += "\\clearpage\n" + comparison_page(runs, names, outcome.verdicts_agree);
+    t += "\\clearpage\n" + comparison_page(runs, names, opt.inputs, outcome.verdicts_agree);
   }
   for (size_t r = 0; r < runs.size(); ++r) {
     // With several runs, the claim pages of the first one are drawn.
