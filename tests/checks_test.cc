@@ -446,6 +446,47 @@ TEST(KneeCheck, SeedsThatDisagreeAreInconclusive) {
   EXPECT_NEAR(r.ci_hi - r.value, kT975Dof1 * 1.875, kTableTolerance * 1.875);
 }
 
+TEST(KneeCheck, JackknifeIntervalOfThreeSeeds) {
+  // Knees at 8, 12 and 16 on seeds 1-3 against m* = 12. The interval is the
+  // leave-one-seed-out jackknife: recompute the knee of the seed-mean speed-up
+  // with each seed left out (here with fit_knee, tested in stats_test), then
+  // se = sqrt((n - 1) / n * sum (k_i - mean k)^2) and half-width t_{0.975,2} se.
+  const std::vector<double> knees = {8, 12, 16};
+  const auto data = batch_curve(knees, 12);
+  auto knee_without = [&](int left_out) {
+    std::vector<double> log_m, log_s;
+    double t1 = 0;
+    std::vector<double> mean_t;
+    for (const auto& p : data) {
+      double sum = 0;
+      int count = 0;
+      for (int s = 0; s < 3; ++s)
+        if (s != left_out) sum += p.runs[s].scalars.at("iterations"), ++count;
+      mean_t.push_back(sum / count);
+    }
+    t1 = mean_t.front();
+    for (size_t i = 0; i < data.size(); ++i) {
+      log_m.push_back(std::log(data[i].params["batch"].get<double>()));
+      log_s.push_back(std::log(t1 / mean_t[i]));
+    }
+    return std::exp(fit_knee(log_m, log_s, 1, 0).knee) / 12;
+  };
+  std::vector<double> loo;
+  for (int s = 0; s < 3; ++s) loo.push_back(knee_without(s));
+  double mean = 0, ss = 0;
+  for (double v : loo) mean += v / 3;
+  for (double v : loo) ss += (v - mean) * (v - mean);
+  const double se = std::sqrt(ss * 2 / 3);
+  constexpr double kT975Dof2 = 4.3027;
+  ASSERT_GT(se, 0.01) << "the seeds must disagree for this test to mean anything";
+
+  const CheckResult r = evaluate_check(knee_spec("m_star"), data);
+  EXPECT_NEAR(r.value, knee_without(-1), kKneeTolerance) << "the knee of all seeds' mean";
+  EXPECT_NEAR(r.ci_hi - r.value, kT975Dof2 * se, kTableTolerance) << "leave-one-out knees " << loo[0] << ", "
+                                                                   << loo[1] << ", " << loo[2];
+  EXPECT_NEAR(r.value - r.ci_lo, kT975Dof2 * se, kTableTolerance);
+}
+
 TEST(KneeCheck, OtherSlopesWithoutRatio) {
   // y itself is the speed-up, slope 1 then 0.5 in log-log:
   // s(m) = min(m, 20) * sqrt(max(m / 20, 1)).
@@ -685,6 +726,16 @@ TEST(LinearFitCheck, PlateauFails) {
   const CheckResult r = evaluate_check(linear_fit_spec(), data);
   EXPECT_VERDICT(r, Fail);
   EXPECT_LT(r.per_point[0]["r2"].get<double>(), 0.98);
+}
+
+TEST(LinearFitCheck, FlatSeriesFails) {
+  // A constant loss is a perfect line (R^2 = 1 by convention) of slope 0: the
+  // zero slope sits on the boundary of "negative" and must fail, not pass.
+  const auto data = loss_curves([](int, int) { return 1e-3; }, 50);
+  const CheckResult r = evaluate_check(linear_fit_spec({{"fit_from", 2.0}}), data);
+  EXPECT_VERDICT(r, Fail);
+  EXPECT_EQ(r.per_point[0]["r2"].get<double>(), 1.0) << "the fit is perfect; the slope fails it";
+  EXPECT_EQ(r.per_point[0]["slope"].get<double>(), 0.0);
 }
 
 TEST(LinearFitCheck, RisingSeriesFailsTheSlopeSign) {
