@@ -15,18 +15,6 @@
 
 namespace prism {
 
-// Everything measured at one sweep point: one Measurement per seed.
-struct PointRuns {
-  Json params;
-  std::vector<std::uint64_t> seeds;
-  std::vector<Measurement> runs;
-
-  bool matches(const Json& where) const;
-  // Values of a scalar across seeds; throws ReferenceError at `location` if absent.
-  std::vector<double> values(const std::string& name, const std::string& location) const;
-  std::vector<std::string> scalar_names() const;
-};
-
 struct CheckResult {
   std::string name, kind, source, location;
   Verdict verdict = Verdict::Inconclusive;

@@ -41,6 +41,7 @@ Claim* Claim::Seeds(int n) { spec_->seeds["*"] = n; return this; }
 Claim* Claim::Seeds(const std::string& preset, int n) { spec_->seeds[preset] = n; return this; }
 Claim* Claim::Plot(Figure f) { spec_->figures.push_back(std::move(f)); return this; }
 Claim* Claim::Note(std::string s) { spec_->notes.push_back(std::move(s)); return this; }
+Claim* Claim::Derive(DeriveFn fn) { spec_->derive = std::move(fn); return this; }
 
 ClaimRegistry& ClaimRegistry::instance() {
   static ClaimRegistry registry;

@@ -70,6 +70,24 @@ class RunContext {
 
 using MeasureFn = std::function<Measurement(const RunContext&)>;
 
+// Everything measured at one sweep point: one Measurement per seed.
+struct PointRuns {
+  Json params;
+  std::vector<std::uint64_t> seeds;
+  std::vector<Measurement> runs;
+
+  bool matches(const Json& where) const;
+  // Values of a scalar across seeds; throws ReferenceError at `location` if absent.
+  std::vector<double> values(const std::string& name, const std::string& location) const;
+  std::vector<std::string> scalar_names() const;
+};
+
+// Runs after every point of a claim is measured and before any check: it may
+// add scalars computed from several points (e.g. a speed-up t(1)/t(m) with the
+// seeds of t(1) averaged first) or append derived points that checks select
+// with `where`. It is measurement, not checking: no reference value enters.
+using DeriveFn = std::function<void(std::vector<PointRuns>&)>;
+
 // One line of a figure: a measured scalar `y` against `x` (a sweep parameter or
 // another scalar) over the points matching `where`, or the seed-mean of series
 // `series` at the matching point(s), one line per point.
@@ -93,6 +111,7 @@ struct ClaimSpec {
   std::map<std::string, std::vector<Json>> sweep;  // preset -> points
   std::map<std::string, int> seeds;                // preset -> default seed count
   MeasureFn measure;
+  DeriveFn derive;                                 // optional
   std::vector<Figure> figures;
   std::vector<std::string> notes;                  // printed beside the figure
   std::vector<std::string> presets() const;
@@ -111,6 +130,7 @@ class Claim {
   Claim* Seeds(const std::string& preset, int n);
   Claim* Plot(Figure f);
   Claim* Note(std::string s);
+  Claim* Derive(DeriveFn fn);
 
  private:
   ClaimSpec* spec_;

@@ -215,6 +215,12 @@ RunResult run_claims(const RunOptions& opt) {
 
   for (size_t c = 0; c < result.claims.size(); ++c) {
     const auto t0 = Clock::now();
+    auto& cr = result.claims[c];
+    if (cr.spec->derive && opt.shard_count == 1) {
+      cr.spec->derive(cr.points);
+      for (const auto& p : cr.points)
+        for (size_t s = 0; s < p.runs.size(); ++s) require_finite(*cr.spec, p.params, p.seeds[s], p.runs[s]);
+    }
     if (opt.shard_count == 1) evaluate_claim(result.claims[c], opt.preset);
     else result.claims[c].verdict_reason = "shard: checks are evaluated when `prism report` merges the shards";
     result.claims[c].seconds = claim_seconds[c] + std::chrono::duration<double>(Clock::now() - t0).count();
