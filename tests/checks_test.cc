@@ -731,7 +731,9 @@ TEST(LinearFitCheck, PlateauFails) {
 TEST(LinearFitCheck, FlatSeriesFails) {
   // A constant loss is a perfect line (R^2 = 1 by convention) of slope 0: the
   // zero slope sits on the boundary of "negative" and must fail, not pass.
-  const auto data = loss_curves([](int, int) { return 1e-3; }, 50);
+  // (L = 1, log L = 0 exactly: with a constant like 1e-3 the mean of the logs
+  // is off by an ulp and R^2 becomes a ratio of rounding errors.)
+  const auto data = loss_curves([](int, int) { return 1.0; }, 50);
   const CheckResult r = evaluate_check(linear_fit_spec({{"fit_from", 2.0}}), data);
   EXPECT_VERDICT(r, Fail);
   EXPECT_EQ(r.per_point[0]["r2"].get<double>(), 1.0) << "the fit is perfect; the slope fails it";
@@ -783,6 +785,13 @@ TEST(LinearFitCheck, FitWindowIsHonoured) {
   std::vector<double> t49(t.begin(), t.begin() + 50), logy49(logy.begin(), logy.begin() + 50);
   const CheckResult to_only = evaluate_check(linear_fit_spec({{"fit_to", 1e-6}}), data);
   EXPECT_NEAR(to_only.value, r_squared(t49, logy49), kArithmeticTolerance);
+
+  // The window ends at the first sample below fit_to: a later rebound into the
+  // window (here to e^-8 from t = 61 on) is not fitted.
+  const auto rebound = loss_curves([](int s, int t) { return t <= 60 ? fast_slow_floor(s, t) : std::exp(-8.0); }, 100);
+  const CheckResult stops = evaluate_check(linear_fit_spec({{"fit_from", 1e-3}, {"fit_to", 1e-6}}), rebound);
+  EXPECT_VERDICT(stops, Pass);
+  EXPECT_NEAR(stops.per_point[0]["slope"].get<double>(), -0.2, kArithmeticTolerance);
 
   // A window the curve never enters counts as R^2 = 0.
   const CheckResult never = evaluate_check(linear_fit_spec({{"fit_from", 1e-20}, {"fit_to", 1e-30}}), data);
