@@ -179,6 +179,7 @@ std::string figure_tex(const Json& claim, const Json& fig, const fs::path& in_di
   for (const auto& l : lines) xmin = std::min(xmin, l.xmin), xmax = std::max(xmax, l.xmax);
   t += "\\begin{center}\\begin{tikzpicture}\n\\begin{axis}[width=0.92\\textwidth, height=0.5\\textwidth, ";
   t += fmt::format("xmode={}, ymode={}, ", logx ? "log" : "normal", logy ? "log" : "normal");
+  if (logx) t += "log ticks with fixed point, ";
   t += "title={" + tex_escape(fig["title"]) + "}, xlabel={" + tex_escape(fig["xlabel"]) + "}, ylabel={" +
        tex_escape(fig["ylabel"]) + "}, legend pos=north east, legend style={font=\\scriptsize, fill=white, fill opacity=0.85, text opacity=1}, "
        "grid=major, grid style={gray!20}, enlarge x limits=false, cycle list name=prism, tick label style={font=\\footnotesize}]\n";
@@ -204,11 +205,12 @@ std::string figure_tex(const Json& claim, const Json& fig, const fs::path& in_di
                            xmin, ref[side].get<double>(), xmax, ref[side].get<double>());
         }
       t += "\\addlegendimage{densely dashed, black!60}\\addlegendentry{reference: " + tex_escape(name) + "}\n";
-    } else if (kind == "slope" && (*c)["points"].is_array() && !(*c)["points"].empty() && ref[0].is_number()) {
+    } else if (kind == "slope" && (*c)["points"].is_array() && !(*c)["points"].empty()) {
       const auto& pts = (*c)["points"];
       const double x0 = pts.front()["x"].get<double>(), y0 = pts.front()["y"].get<double>();
       const double x1 = pts.back()["x"].get<double>();
       for (int side = 0; side < 2; ++side) {
+        if (!ref[side].is_number()) continue;  // a one-sided band draws its finite limit only
         const double s = ref[side].get<double>();
         t += fmt::format("\\addplot[densely dashed, black!60, forget plot] coordinates {{({:.8g},{:.8g}) ({:.8g},{:.8g})}};\n",
                          x0, y0, x1, y0 * std::pow(x1 / x0, s));
