@@ -1,19 +1,18 @@
 // Exact derivatives of the NTK-parameterised network against finite
 // differences, the range-restricted Hessian against the full space, the
 // one-hidden-layer closed form, and gradient descent.
-// gtest comes first: with EIGEN_USE_LAPACKE under gnu++17, <Eigen/Dense> pulls
-// C's <complex.h>, whose macro I breaks gtest's templates.
-#include <gtest/gtest.h>
+#include "src/models/network.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include <Eigen/Dense>
+#include <gtest/gtest.h>
 
 #include "src/core/rng.h"
-#include "src/models/network.h"
 
 namespace prism::models {
 namespace {
@@ -95,7 +94,9 @@ TEST_P(NetworkDerivatives, HessianVectorProductMatchesDifferencesOfGradient) {
     worst = std::max(worst, relative_error(hu, fd));
   }
   EXPECT_LT(worst, kHvpFdTolerance) << c.name << ": largest relative ||Hu - FD|| / ||FD||";
-  RecordProperty("hvp_fd_relative_error", std::to_string(worst));
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2e", worst);
+  RecordProperty("hvp_fd_relative_error", buffer);
 }
 
 TEST_P(NetworkDerivatives, HessianIsSymmetric) {
@@ -224,7 +225,7 @@ TEST(Network, ActivationDerivativesMatchDifferences) {
 // and a dense eigensolver of the assembled Hessian.
 TEST(Network, OneHiddenLayerClosedForm) {
   const int d = 10;
-  for (int m : {16, 32, 300}) {
+  for (int m : {16, 32, 128}) {
     for (std::uint64_t seed : {1, 2, 3}) {
       const Network net({d, {m}, {}, OutputMap::kLinear});
       const VectorXd w = net.initialize(seed, OutputInit::kSigns);

@@ -117,7 +117,7 @@ class Network {
 };
 
 // Spectra operator y = H x on the full parameter space of `set`. Holds
-// pointers to `net` and `w`: both must outlive it. Not thread-safe.
+// pointers to `net` and `w`: both must outlive it. perform_op keeps no state.
 class HessianOperator {
  public:
   using Scalar = double;
@@ -147,7 +147,7 @@ class HessianOperator {
 // (block ghat q_l^T), then u_v. Directions in S are rank-2 per layer, so a
 // product costs two matrix-vector products per hidden-to-hidden layer and
 // never touches a P-vector: this is what makes m = 2^14 affordable.
-// Holds pointers to `net` and `w`: both must outlive it. Not thread-safe.
+// Holds pointers to `net` and `w`: both must outlive it. perform_op keeps no state.
 class RangeHessianOperator {
  public:
   using Scalar = double;
