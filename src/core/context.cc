@@ -61,8 +61,12 @@ Json blas_info() {
   const std::string dgemm = provider_of("dgemm_");
   const std::string dpotrf = provider_of("dpotrf_");
 #ifdef PRISM_EIGEN_NATIVE
+  // Eigen's own kernels are compiled into the executable; a BLAS that a
+  // dependency maps (Clp links LAPACK) is recorded but unused by Eigen.
   j["flavour"] = "eigen";
-  j["library"] = dgemm.empty() ? "eigen (built in)" : dgemm;
+  std::error_code ec;
+  j["library"] = std::filesystem::canonical("/proc/self/exe", ec).string();
+  j["note"] = "Eigen's own kernels (PRISM_EIGEN_NATIVE); dgemm_provider is mapped by a dependency only";
 #else
   j["flavour"] = "blas";
   j["library"] = dgemm;
@@ -78,6 +82,9 @@ Json blas_info() {
   else if (probe.find("atlas") != std::string::npos) name = "atlas";
   else if (probe.find("/blas/") != std::string::npos) name = "reference";
   else if (probe.empty()) name = "eigen";
+#ifdef PRISM_EIGEN_NATIVE
+  name = "eigen";
+#endif
   j["backend"] = name;
   if (auto* f = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"))) j["openblas_threads"] = f();
   if (auto* f = reinterpret_cast<char* (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_config"))) j["openblas_config"] = f();
