@@ -181,7 +181,7 @@ std::string figure_tex(const Json& claim, const Json& fig, const fs::path& in_di
   t += fmt::format("xmode={}, ymode={}, ", logx ? "log" : "normal", logy ? "log" : "normal");
   if (logx) t += "log ticks with fixed point, ";
   t += "title={" + tex_escape(fig["title"]) + "}, xlabel={" + tex_escape(fig["xlabel"]) + "}, ylabel={" +
-       tex_escape(fig["ylabel"]) + "}, legend pos=north east, legend style={font=\\scriptsize, fill=white, fill opacity=0.85, text opacity=1}, "
+       tex_escape(fig["ylabel"]) + "}, legend pos=" + fig.value("legend", std::string("north east")) + ", legend style={font=\\scriptsize, fill=white, fill opacity=0.85, text opacity=1}, "
        "grid=major, grid style={gray!20}, enlarge x limits=false, cycle list name=prism, tick label style={font=\\footnotesize}]\n";
   for (const auto& l : lines) {
     if (l.errors)

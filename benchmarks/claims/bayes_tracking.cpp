@@ -308,7 +308,7 @@ Figure error_figure(const char* dataset, const std::string& title, const std::st
            line("Gauss interpolant (s = 5)", "test_error", dataset, "gauss"),
            line("1-NN interpolant (control)", "test_error", dataset, "1nn"),
            line(bayes_label, "bayes_risk_q", dataset, "laplace")},
-          {}, caption};
+          {}, caption, "north west"};
 }
 
 Figure excess_figure(const char* dataset, const std::string& title, std::vector<std::string> bands,

@@ -104,6 +104,7 @@ struct Figure {
   std::vector<FigureLine> lines;
   std::vector<std::string> overlay_checks;  // checks whose reference band is drawn
   std::string caption;
+  std::string legend = "north east";  // pgfplots legend pos, e.g. "north west", "south west"
 };
 
 struct ClaimSpec {

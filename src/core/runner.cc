@@ -296,7 +296,7 @@ std::filesystem::path write_results(const RunResult& r, const std::filesystem::p
     for (const auto& f : c.spec->figures) {
       Json jf = {{"id", f.id}, {"title", f.title}, {"xlabel", f.xlabel}, {"ylabel", f.ylabel},
                  {"logx", f.logx}, {"logy", f.logy}, {"overlay_checks", f.overlay_checks},
-                 {"caption", f.caption}, {"lines", Json::array()}};
+                 {"caption", f.caption}, {"legend", f.legend}, {"lines", Json::array()}};
       for (const auto& l : f.lines)
         jf["lines"].push_back({{"label", l.label}, {"x", l.x}, {"y", l.y}, {"series", l.series}, {"where", l.where}});
       jc["figures"].push_back(jf);
