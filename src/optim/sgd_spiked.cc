@@ -1,0 +1,119 @@
+#include "src/optim/sgd_spiked.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace prism::optim {
+namespace {
+
+using Eigen::Index;
+
+[[noreturn]] void fail(const std::string& expected, const std::string& actual) {
+  throw std::invalid_argument("sgd_spiked_gram: expected " + expected + ", got " + actual);
+}
+
+}  // namespace
+
+SgdTrace sgd_spiked_gram(const models::SpikedSpectrum& s, const Eigen::Ref<const Eigen::MatrixXd>& Y,
+                         Eigen::MatrixXd& alpha, const SgdOptions& options, Rng& rng) {
+  if (!(options.step > 0) || !std::isfinite(options.step)) fail("a positive finite step", std::to_string(options.step));
+  if (options.max_iterations < 0) fail("max_iterations >= 0", std::to_string(options.max_iterations));
+  if (!(options.target_ratio >= 0 && options.target_ratio < 1))
+    fail("0 <= target_ratio < 1", std::to_string(options.target_ratio));
+  if (options.record_every < 0) fail("record_every >= 0", std::to_string(options.record_every));
+  const Index n = s.n, c = Y.cols();
+  if (n < 1) fail("a spiked spectrum with n >= 1", std::to_string(n));
+  if (Y.rows() != n) fail(std::to_string(n) + " rows of targets", std::to_string(Y.rows()));
+  if (alpha.size() == 0) alpha = Eigen::MatrixXd::Zero(n, c);
+  if (alpha.rows() != n || alpha.cols() != c)
+    fail("alpha of shape " + std::to_string(n) + " x " + std::to_string(c),
+         std::to_string(alpha.rows()) + " x " + std::to_string(alpha.cols()));
+
+  // r = K alpha - Y with K alpha = a 1 (1^T alpha) + b alpha.
+  Eigen::MatrixXd r = s.own * alpha - Y;
+  r.rowwise() += s.shared * alpha.colwise().sum();
+  const double two_n = 2.0 * static_cast<double>(n);
+  double L = r.squaredNorm() / two_n;
+
+  SgdTrace trace;
+  trace.initial_loss = trace.final_loss = L;
+  trace.steps.push_back(0);
+  trace.losses.push_back(L);
+  if (!std::isfinite(L)) {
+    trace.diverged = true;
+    return trace;
+  }
+  const bool stop_at_target = options.target_ratio > 0;
+  const double target = options.target_ratio * L;
+  if (stop_at_target && L <= target) {
+    trace.iterations_to_target = 0;
+    return trace;
+  }
+
+  BatchSampler sampler(n, options.batch);
+  const double scale = options.step / static_cast<double>(options.batch);
+  std::vector<Index> sorted(static_cast<std::size_t>(options.batch));
+  std::vector<Index> columns;
+  columns.reserve(sorted.size());
+  Eigen::MatrixXd coef(options.batch, c);
+  Eigen::RowVectorXd total(c);
+
+  for (std::int64_t t = 1; t <= options.max_iterations; ++t) {
+    const auto& batch = sampler.next(rng);
+    // As sgd_kernel: a point drawn k times becomes one column of weight k, r_B read before any update.
+    std::copy(batch.begin(), batch.end(), sorted.begin());
+    std::sort(sorted.begin(), sorted.end());
+    columns.clear();
+    Index u = -1;
+    for (std::size_t j = 0; j < sorted.size(); ++j) {
+      if (j == 0 || sorted[j] != sorted[j - 1]) {
+        columns.push_back(sorted[j]);
+        ++u;
+        coef.row(u) = scale * r.row(sorted[j]);
+      } else {
+        coef.row(u) += scale * r.row(sorted[j]);
+      }
+    }
+    const Index used = static_cast<Index>(columns.size());
+    total = coef.topRows(used).colwise().sum();
+    for (Index v = 0; v < used; ++v) {
+      alpha.row(columns[v]) -= coef.row(v);
+      r.row(columns[v]) -= s.own * coef.row(v);  // the b I part of K[:, B]
+    }
+    // The a 1 1^T part shifts every residual; the loss comes in the same pass.
+    double sum_sq = 0;
+    for (Index o = 0; o < c; ++o) {
+      const double shift = s.shared * total(o);
+      double* col = r.col(o).data();
+      for (Index i = 0; i < n; ++i) {
+        col[i] -= shift;
+        sum_sq += col[i] * col[i];
+      }
+    }
+    L = sum_sq / two_n;
+
+    trace.iterations = t;
+    const bool record = (options.record_every > 0 && t % options.record_every == 0) || t == options.max_iterations;
+    const bool diverged = !std::isfinite(L);
+    const bool reached = stop_at_target && L <= target;
+    if (record || diverged || reached) {
+      trace.steps.push_back(t);
+      trace.losses.push_back(L);
+    }
+    if (diverged) {
+      trace.diverged = true;
+      break;
+    }
+    if (reached) {
+      trace.iterations_to_target = t;
+      break;
+    }
+  }
+  trace.final_loss = L;
+  return trace;
+}
+
+}  // namespace prism::optim
