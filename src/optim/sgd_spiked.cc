@@ -1,4 +1,5 @@
 #include "src/optim/sgd_spiked.h"
+#include "src/optim/sgd_loop.h"
 
 #include <algorithm>
 #include <cmath>
@@ -19,11 +20,8 @@ using Eigen::Index;
 
 SgdTrace sgd_spiked_gram(const models::SpikedSpectrum& s, const Eigen::Ref<const Eigen::MatrixXd>& Y,
                          Eigen::MatrixXd& alpha, const SgdOptions& options, Rng& rng) {
-  if (!(options.step > 0) || !std::isfinite(options.step)) fail("a positive finite step", std::to_string(options.step));
-  if (options.max_iterations < 0) fail("max_iterations >= 0", std::to_string(options.max_iterations));
-  if (!(options.target_ratio >= 0 && options.target_ratio < 1))
-    fail("0 <= target_ratio < 1", std::to_string(options.target_ratio));
-  if (options.record_every < 0) fail("record_every >= 0", std::to_string(options.record_every));
+  detail::check_loop("sgd_spiked_gram", options.step, options.max_iterations, options.target_ratio,
+                     options.record_every);
   const Index n = s.n, c = Y.cols();
   if (n < 1) fail("a spiked spectrum with n >= 1", std::to_string(n));
   if (Y.rows() != n) fail(std::to_string(n) + " rows of targets", std::to_string(Y.rows()));
@@ -38,21 +36,6 @@ SgdTrace sgd_spiked_gram(const models::SpikedSpectrum& s, const Eigen::Ref<const
   const double two_n = 2.0 * static_cast<double>(n);
   double L = r.squaredNorm() / two_n;
 
-  SgdTrace trace;
-  trace.initial_loss = trace.final_loss = L;
-  trace.steps.push_back(0);
-  trace.losses.push_back(L);
-  if (!std::isfinite(L)) {
-    trace.diverged = true;
-    return trace;
-  }
-  const bool stop_at_target = options.target_ratio > 0;
-  const double target = options.target_ratio * L;
-  if (stop_at_target && L <= target) {
-    trace.iterations_to_target = 0;
-    return trace;
-  }
-
   BatchSampler sampler(n, options.batch);
   const double scale = options.step / static_cast<double>(options.batch);
   std::vector<Index> sorted(static_cast<std::size_t>(options.batch));
@@ -61,7 +44,7 @@ SgdTrace sgd_spiked_gram(const models::SpikedSpectrum& s, const Eigen::Ref<const
   Eigen::MatrixXd coef(options.batch, c);
   Eigen::RowVectorXd total(c);
 
-  for (std::int64_t t = 1; t <= options.max_iterations; ++t) {
+  auto step = [&] {
     const auto& batch = sampler.next(rng);
     // As sgd_kernel: a point drawn k times becomes one column of weight k, r_B read before any update.
     std::copy(batch.begin(), batch.end(), sorted.begin());
@@ -94,26 +77,9 @@ SgdTrace sgd_spiked_gram(const models::SpikedSpectrum& s, const Eigen::Ref<const
       }
     }
     L = sum_sq / two_n;
-
-    trace.iterations = t;
-    const bool record = (options.record_every > 0 && t % options.record_every == 0) || t == options.max_iterations;
-    const bool diverged = !std::isfinite(L);
-    const bool reached = stop_at_target && L <= target;
-    if (record || diverged || reached) {
-      trace.steps.push_back(t);
-      trace.losses.push_back(L);
-    }
-    if (diverged) {
-      trace.diverged = true;
-      break;
-    }
-    if (reached) {
-      trace.iterations_to_target = t;
-      break;
-    }
-  }
-  trace.final_loss = L;
-  return trace;
+  };
+  return detail::run_loop({options.max_iterations, options.target_ratio, options.record_every}, true, step,
+                          [&] { return L; });
 }
 
 }  // namespace prism::optim

@@ -1,0 +1,80 @@
+// The driver shared by every SGD/GD loop of src/optim: option checks, the
+// stop-at-target rule, recording and divergence, so that each iteration form
+// (feature space, kernel sample space, structured Gram) differs only in its step.
+// Internal to src/optim.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "src/optim/sgd.h"
+
+namespace prism::optim::detail {
+
+[[noreturn]] inline void fail(const std::string& where, const std::string& expected, const std::string& actual) {
+  throw std::invalid_argument(where + ": expected " + expected + ", got " + actual);
+}
+
+struct LoopSettings {
+  std::int64_t max_iterations;
+  double target_ratio;
+  std::int64_t record_every;
+};
+
+
+inline void check_loop(const char* where, double step, std::int64_t max_iterations, double target_ratio,
+                std::int64_t record_every) {
+  if (!(step > 0) || !std::isfinite(step)) fail(where, "a positive finite step", std::to_string(step));
+  if (max_iterations < 0) fail(where, "max_iterations >= 0", std::to_string(max_iterations));
+  if (!(target_ratio >= 0 && target_ratio < 1)) fail(where, "0 <= target_ratio < 1", std::to_string(target_ratio));
+  if (record_every < 0) fail(where, "record_every >= 0", std::to_string(record_every));
+}
+
+// The shared driver: `step()` advances one iteration; `loss()` returns L at the
+// current iterate. `cheap_loss` says L comes for free with the step, otherwise
+// it is evaluated only for the stop test and the recorded points.
+template <typename StepFn, typename LossFn>
+SgdTrace run_loop(const LoopSettings& s, bool cheap_loss, StepFn&& step, LossFn&& loss) {
+  SgdTrace trace;
+  double L = loss();
+  trace.initial_loss = trace.final_loss = L;
+  trace.steps.push_back(0);
+  trace.losses.push_back(L);
+  if (!std::isfinite(L)) {
+    trace.diverged = true;
+    return trace;
+  }
+  const bool stop_at_target = s.target_ratio > 0;
+  const double target = s.target_ratio * L;
+  if (stop_at_target && L <= target) {  // only when L(w_0) = 0
+    trace.iterations_to_target = 0;
+    return trace;
+  }
+  for (std::int64_t t = 1; t <= s.max_iterations; ++t) {
+    step();
+    trace.iterations = t;
+    const bool record = (s.record_every > 0 && t % s.record_every == 0) || t == s.max_iterations;
+    if (!(cheap_loss || stop_at_target || record)) continue;
+    L = loss();
+    const bool diverged = !std::isfinite(L);
+    const bool reached = stop_at_target && L <= target;
+    if (record || diverged || reached) {
+      trace.steps.push_back(t);
+      trace.losses.push_back(L);
+    }
+    if (diverged) {
+      trace.diverged = true;
+      break;
+    }
+    if (reached) {
+      trace.iterations_to_target = t;
+      break;
+    }
+  }
+  trace.final_loss = L;
+  return trace;
+}
+
+}  // namespace prism::optim::detail
