@@ -169,20 +169,7 @@ SgdTrace sgd_kernel(const Eigen::Ref<const Eigen::MatrixXd>& K, const Eigen::Ref
 
   auto step = [&] {
     const auto& batch = sampler.next(rng);
-    // A point drawn k times contributes k times: merge it into one column of weight k.
-    std::copy(batch.begin(), batch.end(), sorted.begin());
-    std::sort(sorted.begin(), sorted.end());
-    columns.clear();
-    Index u = -1;
-    for (std::size_t j = 0; j < sorted.size(); ++j) {
-      if (j == 0 || sorted[j] != sorted[j - 1]) {
-        columns.push_back(sorted[j]);
-        ++u;
-        coef.row(u) = scale * r.row(sorted[j]);  // r_B before any update
-      } else {
-        coef.row(u) += scale * r.row(sorted[j]);
-      }
-    }
+    detail::merge_batch(batch, scale, r, sorted, columns, coef);
     for (std::size_t v = 0; v < columns.size(); ++v) alpha.row(columns[v]) -= coef.row(static_cast<Index>(v));
     subtract_columns_parallel(K, columns, coef, r, n, options.threads);
     L = r.squaredNorm() / (2.0 * n);

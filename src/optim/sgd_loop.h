@@ -7,7 +7,11 @@
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
+#include <algorithm>
 #include <string>
+#include <vector>
+
+#include <Eigen/Core>
 
 #include "src/optim/sgd.h"
 
@@ -75,6 +79,27 @@ SgdTrace run_loop(const LoopSettings& s, bool cheap_loss, StepFn&& step, LossFn&
   }
   trace.final_loss = L;
   return trace;
+}
+
+// A batch in sample space: a point drawn k times contributes k times, so it is
+// merged into one column of weight k. Fills `columns` (distinct indices, sorted)
+// and the first columns.size() rows of `coef` with scale * r_B, read before any
+// update. `sorted` is scratch of the batch's size.
+inline void merge_batch(const std::vector<Eigen::Index>& batch, double scale, const Eigen::MatrixXd& r,
+                        std::vector<Eigen::Index>& sorted, std::vector<Eigen::Index>& columns, Eigen::MatrixXd& coef) {
+  std::copy(batch.begin(), batch.end(), sorted.begin());
+  std::sort(sorted.begin(), sorted.end());
+  columns.clear();
+  Eigen::Index u = -1;
+  for (std::size_t j = 0; j < sorted.size(); ++j) {
+    if (j == 0 || sorted[j] != sorted[j - 1]) {
+      columns.push_back(sorted[j]);
+      ++u;
+      coef.row(u) = scale * r.row(sorted[j]);
+    } else {
+      coef.row(u) += scale * r.row(sorted[j]);
+    }
+  }
 }
 
 }  // namespace prism::optim::detail

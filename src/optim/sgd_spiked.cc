@@ -46,20 +46,7 @@ SgdTrace sgd_spiked_gram(const models::SpikedSpectrum& s, const Eigen::Ref<const
 
   auto step = [&] {
     const auto& batch = sampler.next(rng);
-    // As sgd_kernel: a point drawn k times becomes one column of weight k, r_B read before any update.
-    std::copy(batch.begin(), batch.end(), sorted.begin());
-    std::sort(sorted.begin(), sorted.end());
-    columns.clear();
-    Index u = -1;
-    for (std::size_t j = 0; j < sorted.size(); ++j) {
-      if (j == 0 || sorted[j] != sorted[j - 1]) {
-        columns.push_back(sorted[j]);
-        ++u;
-        coef.row(u) = scale * r.row(sorted[j]);
-      } else {
-        coef.row(u) += scale * r.row(sorted[j]);
-      }
-    }
+    detail::merge_batch(batch, scale, r, sorted, columns, coef);
     const Index used = static_cast<Index>(columns.size());
     total = coef.topRows(used).colwise().sum();
     for (Index v = 0; v < used; ++v) {
