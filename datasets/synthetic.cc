@@ -46,6 +46,14 @@ double synthetic2_bayes_risk() {
   return 0.5 * std::erfc(1.0 / std::sqrt(2.0));
 }
 
+double synthetic2_rms_distance() {
+  const double mean_gap = kNegativeMean;  // Var(x1) = 1 + (gap / 2)^2 for an equal two-component mixture
+  const double var_x1 = 1.0 + 0.25 * mean_gap * mean_gap;
+  const double width = kUniformHigh - kUniformLow;
+  const double var_uniform = width * width / 12.0;
+  return std::sqrt(2.0 * (var_x1 + (kSynthetic2Dim - 1) * var_uniform));
+}
+
 Eigen::VectorXi synthetic2_bayes_classify(const Eigen::MatrixXd& X) {
   if (X.cols() != kSynthetic2Dim) {
     throw std::invalid_argument(fmt::format(

@@ -26,6 +26,11 @@ Dataset synthetic2(Split split, std::size_t n, std::uint64_t seed);
 // Phi(-1) = erfc(1/sqrt 2) / 2 = 0.158655...
 double synthetic2_bayes_risk();
 
+// sqrt(E||x - z||^2) for independent x, z: sqrt(2 tr Cov(x)) = sqrt(2 (2 + 49/3))
+// = 6.0553 (x1 is an equal mixture of N(0,1) and N(2,1), variance 2; each
+// U(-1,1) coordinate has variance 1/3). The length scale kernels see here.
+double synthetic2_rms_distance();
+
 // The Bayes classifier's classes for the rows of X (class 0 iff x1 < 1).
 Eigen::VectorXi synthetic2_bayes_classify(const Eigen::MatrixXd& X);
 
