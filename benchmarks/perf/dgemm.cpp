@@ -1,6 +1,7 @@
 // DGEMM: the rate every other kernel is measured against. Two arms: prism's
 // path (an Eigen product, which EIGEN_USE_BLAS sends to dgemm_) and a bare
-// Fortran dgemm_ call, so any overhead of the wrapper shows as a ratio.
+// Fortran dgemm_ call, so any overhead of the wrapper shows as a ratio. Also
+// SYRK, the Gram matrix X X^T behind every kernel matrix, at MNIST's d = 784.
 #include <Eigen/Core>
 
 #include "benchmarks/perf/perf_util.h"
@@ -23,6 +24,22 @@ void BM_Dgemm(benchmark::State& state) {
   state.counters["GFLOPS"] = gflops(2.0 * n * n * n, state);
 }
 
+// One triangle of X X^T, X n x 784: n^2 d flops (dsyrk through Eigen's rankUpdate).
+void BM_Syrk(benchmark::State& state) {
+  const auto n = static_cast<Eigen::Index>(state.range(0));
+  constexpr Eigen::Index d = 784;
+  Rng rng(1, "syrk");
+  const Eigen::MatrixXd X = rng.normal_matrix(n, d);
+  Eigen::MatrixXd G(n, n);
+  for (auto _ : state) {
+    G.triangularView<Eigen::Lower>().setZero();
+    G.selfadjointView<Eigen::Lower>().rankUpdate(X);
+    benchmark::DoNotOptimize(G.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOPS"] = gflops(static_cast<double>(n) * n * d, state);
+}
+
 #ifndef PRISM_EIGEN_NATIVE
 void BM_BareDgemm(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
@@ -39,6 +56,7 @@ void BM_BareDgemm(benchmark::State& state) {
 #endif
 
 BENCHMARK(BM_Dgemm)->Name("perf/dgemm")->Arg(1000)->Arg(2000)->Arg(4000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Syrk)->Name("perf/syrk")->Arg(2000)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
 #ifndef PRISM_EIGEN_NATIVE
 BENCHMARK(BM_BareDgemm)->Name("perf/bare_dgemm")->Arg(1000)->Arg(2000)->Arg(4000)->Unit(benchmark::kMillisecond)->UseRealTime();
 #endif

@@ -1,8 +1,10 @@
 #include "src/cli/commands.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <regex>
 
 #include <benchmark/benchmark.h>
@@ -136,17 +138,30 @@ int cmd_report(const std::vector<std::string>& args) {
   return 0;
 }
 
-// Console output as usual, plus every run's GFLOP/s kept for the ratio table.
+// Console output as usual, plus the GFLOP/s of every iteration run, kept per
+// benchmark so that repetitions reduce to their median (aggregate rows, and
+// their stddev/cv "rates", are not kernels and are skipped).
 class RateCollector : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const auto& r : runs) {
+      if (r.run_type != Run::RT_Iteration || r.error_occurred) continue;
       auto it = r.counters.find("GFLOPS");
-      if (it != r.counters.end() && !r.error_occurred) rates.push_back({r.benchmark_name(), it->second.value});
+      if (it == r.counters.end()) continue;
+      const std::string name = r.benchmark_name();
+      if (!rates.count(name)) order.push_back(name);
+      rates[name].push_back(it->second.value);
     }
   }
-  std::vector<std::pair<std::string, double>> rates;
+  double median(const std::string& name) const {
+    std::vector<double> v = rates.at(name);
+    std::sort(v.begin(), v.end());
+    const size_t h = v.size() / 2;
+    return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+  }
+  std::vector<std::string> order;  // first-seen order, as the console printed them
+  std::map<std::string, std::vector<double>> rates;
 };
 
 int cmd_bench(const std::vector<std::string>& args, int argc, char** argv) {
@@ -176,6 +191,8 @@ int cmd_bench(const std::vector<std::string>& args, int argc, char** argv) {
   const Json info = blas_info();
   benchmark::AddCustomContext("blas_library", info.value("library", "?"));
   benchmark::AddCustomContext("blas_backend", info.value("backend", "?"));
+  const Json thread_env = thread_environment();  // items() of a temporary would dangle
+  for (const auto& [var, value] : thread_env.items()) benchmark::AddCustomContext(var, value.get<std::string>());
   RateCollector reporter;
   // Only perf/ benchmarks; a user's --benchmark_filter narrows them further.
   std::string spec = "^perf/";
@@ -184,20 +201,30 @@ int cmd_bench(const std::vector<std::string>& args, int argc, char** argv) {
   if (spec.rfind("perf/", 0) != 0 && spec.rfind("^perf/", 0) != 0) spec = "^perf/.*(" + spec + ")";
   benchmark::RunSpecifiedBenchmarks(&reporter, spec);
   benchmark::Shutdown();
-  // Every kernel against the DGEMM rate of this same run: the best perf/dgemm.
-  double dgemm = 0, bare = 0;
-  for (const auto& [name, rate] : reporter.rates) {
-    if (name.rfind("perf/dgemm/", 0) == 0) dgemm = std::max(dgemm, rate);
-    if (name.rfind("perf/bare_dgemm/", 0) == 0) bare = std::max(bare, rate);
-  }
-  Json out = {{"blas", info}, {"dgemm_gflops", dgemm}, {"bare_dgemm_gflops", bare}, {"kernels", Json::array()}};
+  // Every kernel against the DGEMM rate of this same run: the best perf/dgemm
+  // (median over repetitions). prism's path against bare dgemm_ size by size.
+  double dgemm = 0;
+  for (const auto& name : reporter.order)
+    if (name.rfind("perf/dgemm/", 0) == 0) dgemm = std::max(dgemm, reporter.median(name));
+  Json out = {{"blas", info}, {"threads", thread_environment()}, {"dgemm_gflops", dgemm},
+              {"wrapper_ratios", Json::array()}, {"kernels", Json::array()}};
   if (dgemm > 0) {
     std::printf("\nDGEMM rate of this run: %.1f GFLOP/s (%s)\n", dgemm, info.value("backend", "?").c_str());
-    if (bare > 0) std::printf("prism's DGEMM path / bare dgemm_: %.3f\n", dgemm / bare);
-    std::printf("%-48s %10s %10s\n", "kernel", "GFLOP/s", "/ DGEMM");
-    for (const auto& [name, rate] : reporter.rates) {
-      std::printf("%-48s %10.2f %10.3f\n", name.c_str(), rate, rate / dgemm);
-      out["kernels"].push_back({{"name", name}, {"gflops", rate}, {"ratio_to_dgemm", rate / dgemm}});
+    for (const auto& name : reporter.order) {
+      if (name.rfind("perf/dgemm/", 0) != 0) continue;
+      const std::string bare = "perf/bare_dgemm/" + name.substr(11);
+      if (!reporter.rates.count(bare)) continue;
+      const double ratio = reporter.median(name) / reporter.median(bare);
+      std::printf("prism's DGEMM path / bare dgemm_ at %s: %.3f\n", name.substr(11).c_str(), ratio);
+      out["wrapper_ratios"].push_back({{"name", name}, {"bare", bare}, {"ratio", ratio}});
+    }
+    std::printf("%-52s %10s %10s %5s\n", "kernel", "GFLOP/s", "/ DGEMM", "reps");
+    for (const auto& name : reporter.order) {
+      const double rate = reporter.median(name);
+      const auto reps = reporter.rates.at(name).size();
+      std::printf("%-52s %10.2f %10.3f %5zu\n", name.c_str(), rate, rate / dgemm, reps);
+      out["kernels"].push_back({{"name", name}, {"gflops", rate}, {"ratio_to_dgemm", rate / dgemm},
+                                {"repetitions", reps}});
     }
   }
   if (!summary.empty()) std::ofstream(summary) << out.dump(2) << "\n";
