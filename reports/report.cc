@@ -57,15 +57,6 @@ bool matches(const Json& params, const Json& where) {
   return true;
 }
 
-std::string point_text(const Json& params) {
-  std::string s;
-  for (const auto& [k, v] : params.items()) {
-    if (!s.empty()) s += ", ";
-    s += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
-  }
-  return s;
-}
-
 // Reads a CSV written by write_results: header then numeric rows (empty = missing).
 std::vector<std::vector<double>> read_csv(const fs::path& p, std::vector<std::string>& header) {
   std::ifstream in(p);
@@ -357,7 +348,31 @@ std::string bench_table(const std::vector<Json>& runs, const std::vector<std::st
     }
     t += "\\\\\n";
   }
-  t += "\\bottomrule\\end{longtable}}\n";
+  // The DGEMM rate itself and prism's wrapper against a bare dgemm_ call.
+  t += "\\midrule DGEMM rate";
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    const double dg = benches[i].value("dgemm_gflops", 0.0);
+    t += dg > 0 ? fmt::format(" & {:.1f}", dg) : std::string(" & --");
+  }
+  // Against OpenBLAS: a BLIS without its CPU's kernels (generic fallback) shows here at ~0.6.
+  int openblas = -1;
+  for (size_t i = 0; i < runs.size(); ++i)
+    if (runs[i]["context"].value("blas", Json::object()).value("backend", "") == "openblas") openblas = static_cast<int>(i);
+  if (openblas >= 0 && benches[openblas].value("dgemm_gflops", 0.0) > 0) {
+    t += "\\\\\nDGEMM rate / OpenBLAS's";
+    for (size_t i = 0; i < dirs.size(); ++i) {
+      const double dg = benches[i].value("dgemm_gflops", 0.0);
+      t += dg > 0 ? fmt::format(" & {:.2f}", dg / benches[openblas]["dgemm_gflops"].get<double>()) : std::string(" & --");
+    }
+  }
+  t += "\\\\\nprism DGEMM / bare \\texttt{dgemm\\_} (worst size)";
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    double worst = 0;
+    for (const auto& w : benches[i].value("wrapper_ratios", Json::array()))
+      worst = worst == 0 ? w["ratio"].get<double>() : std::min(worst, w["ratio"].get<double>());
+    t += worst > 0 ? fmt::format(" & {:.3f}", worst) : std::string(" & --");
+  }
+  t += "\\\\\n\\bottomrule\\end{longtable}}\n";
   return t;
 }
 

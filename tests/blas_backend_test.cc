@@ -80,5 +80,14 @@ TEST(BlasBackend, SymmetricEigenpairsHaveSmallResidual) {
   EXPECT_LE(orthogonality, kBackwardErrorPerDimension * n) << "||U^T U - I||";
 }
 
+
+TEST(BlasBackend, OversubscriptionNoteOnlyWhenThreadsExceedFreeCores) {
+  EXPECT_EQ(linalg::oversubscription_note(0.1, 2, 2), "");   // quiet machine
+  EXPECT_EQ(linalg::oversubscription_note(3.0, 1, 2), "");   // one thread never spins at a barrier
+  EXPECT_EQ(linalg::oversubscription_note(1.4, 2, 4), "");   // enough free cores
+  const std::string note = linalg::oversubscription_note(1.0, 2, 2);
+  EXPECT_NE(note.find("1 other runnable thread(s) on 2 cores with 2 BLAS threads"), std::string::npos) << note;
+}
+
 }  // namespace
 }  // namespace prism

@@ -90,6 +90,7 @@ int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
   auto vm = parse(args, desc);
   if (!blas.empty() || threads > 0) linalg::ensure_backend(blas.empty() ? "openblas" : blas, threads, argc, argv);
   if (!blas.empty()) linalg::verify_backend(blas);
+  if (const auto note = linalg::oversubscription_note(); !note.empty()) std::fprintf(stderr, "prism: %s\n", note.c_str());
   if (opt.preset != "quick" && opt.preset != "full")
     throw InputError("--preset " + opt.preset, "unknown preset", "use quick or full");
   if (opt.seeds < 0) throw InputError("--seeds", "must be >= 0");
@@ -183,6 +184,7 @@ int cmd_bench(const std::vector<std::string>& args, int argc, char** argv) {
   }
   if (!blas.empty() || threads > 0) linalg::ensure_backend(blas.empty() ? "openblas" : blas, threads, argc, argv);
   if (!blas.empty()) linalg::verify_backend(blas);
+  if (const auto note = linalg::oversubscription_note(); !note.empty()) std::fprintf(stderr, "prism: %s\n", note.c_str());
   std::vector<char*> gb_argv;
   for (auto& a : rest) gb_argv.push_back(a.data());
   int gb_argc = static_cast<int>(gb_argv.size());

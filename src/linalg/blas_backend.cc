@@ -2,9 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "src/core/context.h"
@@ -133,6 +136,41 @@ Json backends_json() {
     j.push_back({{"name", b.name}, {"available", b.available}, {"blas", b.blas_file}, {"lapack", b.lapack_file},
                  {"version", b.version}, {"dirs", b.library_dirs}, {"why_not", b.why_not}});
   return j;
+}
+
+std::string oversubscription_note(double other_runnable, int blas_threads, int cores) {
+  if (blas_threads <= 1 || other_runnable + blas_threads <= cores + 0.5) return "";
+  char buf[400];
+  std::snprintf(buf, sizeof buf,
+                "note: %.0f other runnable thread(s) on %d cores with %d BLAS threads: multi-threaded BLAS spin-waits and can "
+                "run many times slower beside other work; timings from this run are not representative "
+                "(--threads 1 avoids the contention)",
+                other_runnable, cores, blas_threads);
+  return buf;
+}
+
+std::string oversubscription_note() {
+  // Runnable threads right now (4th field of /proc/loadavg, "running/total",
+  // counting this one), sampled a few times: the 1-minute average still
+  // remembers a run that has just ended.
+  double load = 0;
+  for (int sample = 0; sample < 5; ++sample) {
+    std::ifstream in("/proc/loadavg");
+    double avg1, avg5, avg15;
+    int running = 1;
+    char slash;
+    if (in >> avg1 >> avg5 >> avg15 >> running >> slash) load = std::max(load, static_cast<double>(running - 1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // Only OpenBLAS and BLIS run threads here (Debian's reference BLAS and ATLAS
+  // are serial; Eigen's own products are not built with threads).
+  const std::string backend = blas_info().value("backend", "");
+  if (backend != "openblas" && backend != "blis") return "";
+  int threads = cores;
+  const char* var = backend == "blis" ? "BLIS_NUM_THREADS" : "OPENBLAS_NUM_THREADS";
+  if (const char* t = std::getenv(var)) threads = std::max(1, std::atoi(t));
+  return oversubscription_note(load, threads, cores);
 }
 
 }  // namespace prism::linalg

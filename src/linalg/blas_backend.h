@@ -36,4 +36,15 @@ void verify_backend(const std::string& requested);
 
 Json backends_json();
 
+// A note for stderr when other work already occupies the cores the BLAS threads
+// need (other runnable threads + BLAS threads > cores), else "". OpenBLAS and
+// BLIS threads spin-wait at barriers; under contention each small call waits
+// for a time slice (measured: sgd-exponential quick 279 s with OpenBLAS on 2
+// threads beside a busy process, 30 s on reference BLAS).
+std::string oversubscription_note(double other_runnable, int blas_threads, int cores);
+
+// The same for this process: runnable threads from /proc/loadavg and the thread count of the loaded
+// backend ("" for the serial ones: reference, ATLAS, Eigen's own kernels).
+std::string oversubscription_note();
+
 }  // namespace prism::linalg
