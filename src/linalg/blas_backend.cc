@@ -150,16 +150,27 @@ std::string oversubscription_note(double other_runnable, int blas_threads, int c
 }
 
 std::string oversubscription_note() {
-  // Runnable threads right now (4th field of /proc/loadavg, "running/total",
-  // counting this one), sampled a few times: the 1-minute average still
-  // remembers a run that has just ended.
-  double load = 0;
+  // Runnable threads of OTHER processes right now: the 4th field of
+  // /proc/loadavg ("running/total") less this process's own runnable threads
+  // (a BLAS pool may still spin from its start-up). The least of a few samples:
+  // a CPU-bound competitor is runnable in every one, a passing shell is not,
+  // and the 1-minute average would still remember a run that has just ended.
+  double load = 1e9;
   for (int sample = 0; sample < 5; ++sample) {
     std::ifstream in("/proc/loadavg");
     double avg1, avg5, avg15;
-    int running = 1;
-    char slash;
-    if (in >> avg1 >> avg5 >> avg15 >> running >> slash) load = std::max(load, static_cast<double>(running - 1));
+    int running = 0;
+    if (!(in >> avg1 >> avg5 >> avg15 >> running)) return "";
+    int own = 0;
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+      std::ifstream stat(task.path() / "stat");
+      std::string line;
+      std::getline(stat, line);
+      const auto paren = line.rfind(')');  // the state follows the command name in parentheses
+      if (paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] == 'R') ++own;
+    }
+    load = std::min(load, static_cast<double>(running - std::max(own, 1)));
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
