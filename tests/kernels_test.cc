@@ -55,6 +55,24 @@ TEST(Kernels, SymmetricMatrixMatchesDirectEvaluation) {
   }
 }
 
+// Several column panels (run in parallel) on a strided view of a larger matrix
+// (leading dimension > rows, as dsyrk sees it), and the empty case.
+TEST(Kernels, StridedViewAndManyPanelsMatchDirectEvaluation) {
+  Rng rng(13, "kernels-strided");
+  const Eigen::MatrixXd big = uniform_points(rng, 400, 9);
+  const auto X = big.topRows(300);  // outer stride 400
+  const Kernel kernel = Kernel::Gaussian(0.7);
+  const Eigen::MatrixXd K = kernel_matrix(kernel, X);
+  double worst = 0;
+  for (Eigen::Index i = 0; i < K.rows(); ++i)
+    for (Eigen::Index j = 0; j < K.cols(); ++j) {
+      worst = std::max(worst, std::abs(K(i, j) - kernel(X.row(i).transpose(), X.row(j).transpose())));
+      ASSERT_EQ(K(i, j), K(j, i)) << "at (" << i << ", " << j << ")";
+    }
+  EXPECT_LE(worst, kEntryTolerance);
+  EXPECT_EQ(kernel_matrix(kernel, Eigen::MatrixXd(0, 9)).size(), 0);
+}
+
 TEST(Kernels, CrossMatrixMatchesDirectEvaluation) {
   Rng rng(12, "kernels-cross");
   const Eigen::MatrixXd X = uniform_points(rng, 45, 13);
