@@ -155,4 +155,43 @@ TEST(Cli, QuickRunOfBothClaimsEndToEnd) {
   fs::remove_all(out);
 }
 
+// `prism run --shard K/N` then `prism report` over the N folders: the merged run
+// has every point in sweep order with the same observations as an unsharded run
+// (the same seeds measure the same values), and its checks are evaluated.
+TEST(Cli, ShardsMergeIntoTheUnshardedRun) {
+  fs::path out = temp_dir("shards");
+  const std::string run = "run --preset quick --filter min-norm-alignment --quiet --no-report --threads 1 ";
+  ASSERT_EQ(prism(run + "--out " + (out / "whole").string()).status, 0);
+  for (int k = 1; k <= 3; ++k) {
+    Result r = prism(run + "--shard " + std::to_string(k) + "/3 --out " + (out / ("s" + std::to_string(k))).string());
+    ASSERT_EQ(r.status, 0) << r.output;
+  }
+  const std::string s1 = (out / "s1").string(), s2 = (out / "s2").string(), s3 = (out / "s3").string();
+  Result merged = prism("report " + s3 + " " + s1 + " " + s2 + " --out " + (out / "merged" / "report.pdf").string());
+  ASSERT_EQ(merged.status, 0) << merged.output;
+  const auto whole = read_json(out / "whole" / "results.json"), both = read_json(out / "merged" / "results.json");
+  ASSERT_EQ(both["claims"].size(), 1u);
+  const auto& a = whole["claims"][0];
+  const auto& b = both["claims"][0];
+  EXPECT_EQ(b["verdict"], "pass") << b["verdict_reason"];
+  ASSERT_EQ(a["points"].size(), b["points"].size());
+  for (size_t i = 0; i < a["points"].size(); ++i) {
+    EXPECT_EQ(a["points"][i]["params"], b["points"][i]["params"]) << "point " << i;
+    for (const auto& [name, obs] : a["points"][i]["observations"].items())
+      EXPECT_EQ(obs["values"], b["points"][i]["observations"][name]["values"]) << name << " at point " << i;
+  }
+  ASSERT_EQ(a["checks"].size(), b["checks"].size());
+  for (size_t i = 0; i < a["checks"].size(); ++i) EXPECT_EQ(a["checks"][i]["value"], b["checks"][i]["value"]);
+  // A missing or repeated shard is bad input, named.
+  Result missing = prism("report " + s1 + " " + s3 + " --out " + (out / "m" / "r.pdf").string());
+  EXPECT_EQ(missing.status, 2) << missing.output;
+  EXPECT_NE(missing.output.find("shard 2/3 is missing"), std::string::npos) << missing.output;
+  Result twice = prism("report " + s1 + " " + s1 + " " + s2 + " --out " + (out / "m" / "r.pdf").string());
+  EXPECT_EQ(twice.status, 2) << twice.output;
+  EXPECT_NE(twice.output.find("given twice"), std::string::npos) << twice.output;
+  Result mixed = prism("report " + s1 + " " + (out / "whole").string() + " --out " + (out / "m" / "r.pdf").string());
+  EXPECT_EQ(mixed.status, 2) << mixed.output;
+  fs::remove_all(out);
+}
+
 }  // namespace

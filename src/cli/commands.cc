@@ -130,6 +130,27 @@ int cmd_report(const std::vector<std::string>& args) {
   ReportOptions ro;
   for (const auto& d : dirs) ro.inputs.push_back(d);
   if (!out.empty()) ro.out = out;
+  // The folders of one `prism run --shard K/N` series: merge them into one run
+  // (checks evaluated on all points), written beside the PDF, then report it.
+  std::vector<Json> results;
+  for (const auto& d : ro.inputs) results.push_back(load_results(d));
+  const auto shards = std::count_if(results.begin(), results.end(), [](const Json& r) { return is_shard(r); });
+  if (shards > 0) {
+    if (shards != static_cast<long>(results.size()))
+      throw InputError("prism report", "some folders are shards (`prism run --shard K/N`) and some are whole runs",
+                       "merge the shards of one run first, then compare whole runs");
+    const std::filesystem::path merged =
+        out.empty() ? ro.inputs.front().parent_path() / "merged" : std::filesystem::path(out).parent_path();
+    RunResult r = merge_shards(ro.inputs, results);
+    const auto path = write_results(r, merged.empty() ? std::filesystem::path(".") : merged);
+    print_summary(r);
+    std::printf("merged results: %s\n", path.c_str());
+    ro.inputs = {path.parent_path()};
+    if (out.empty()) ro.out = path.parent_path() / "report.pdf";
+    auto outcome = write_report(ro);
+    std::printf("report: %s (%d pages)\n", outcome.pdf.c_str(), outcome.pages);
+    return all_verified(r, false) ? 0 : 1;
+  }
   auto outcome = write_report(ro);
   std::printf("report: %s (%d pages)\n", outcome.pdf.c_str(), outcome.pages);
   if (!outcome.verdicts_agree) {

@@ -336,11 +336,11 @@ std::filesystem::path write_results(const RunResult& r, const std::filesystem::p
             const Series* longest = nullptr;
             for (const auto& run : p.runs)
               if (run.series.at(sname).x.size() > k) longest = &run.series.at(sname);
-            sc << fmt::format("{:.10g}", longest->x[k]);
+            sc << fmt::format("{:.17g}", longest->x[k]);  // 17 digits: merged shards read back the same doubles
             for (const auto& run : p.runs) {
               const Series& s = run.series.at(sname);
               sc << ",";
-              if (k < s.y.size()) sc << fmt::format("{:.10g}", s.y[k]);
+              if (k < s.y.size()) sc << fmt::format("{:.17g}", s.y[k]);
             }
             sc << "\n";
           }
@@ -354,6 +354,145 @@ std::filesystem::path write_results(const RunResult& r, const std::filesystem::p
   const auto path = out / "results.json";
   std::ofstream(path) << root.dump(2) << "\n";
   return path;
+}
+
+namespace {
+
+std::pair<int, int> shard_of(const Json& results) {
+  const std::string s = results.value("context", Json::object()).value("shard", std::string("1/1"));
+  int k = 1, n = 1;
+  if (std::sscanf(s.c_str(), "%d/%d", &k, &n) != 2) return {1, 1};
+  return {k, n};
+}
+
+// data/<claim>/<series>-p<i>.csv as write_results writes it: x, then one column
+// per seed, a seed's column blank past its own length.
+std::vector<Series> read_series_csv(const std::filesystem::path& file, size_t seeds) {
+  std::ifstream in(file);
+  if (!in) throw InputError(file.string(), "series file missing", "re-run this shard (`prism run --shard K/N`)");
+  std::vector<Series> out(seeds);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    size_t start = 0;
+    for (size_t comma; (comma = line.find(',', start)) != std::string::npos; start = comma + 1)
+      cells.push_back(line.substr(start, comma - start));
+    cells.push_back(line.substr(start));
+    if (cells.size() != seeds + 1)
+      throw InputError(file.string(), fmt::format("a row has {} cells, expected {}", cells.size(), seeds + 1),
+                       "re-run this shard");
+    try {
+      const double x = std::stod(cells[0]);
+      for (size_t s = 0; s < seeds; ++s)
+        if (!cells[s + 1].empty()) out[s].x.push_back(x), out[s].y.push_back(std::stod(cells[s + 1]));
+    } catch (const std::exception&) {
+      throw InputError(file.string(), "a cell is not a number: " + line, "re-run this shard");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool is_shard(const Json& results) { return shard_of(results).second > 1; }
+
+RunResult merge_shards(const std::vector<std::filesystem::path>& dirs, const std::vector<Json>& results) {
+  const auto file = [&](size_t i) { return (dirs[i] / "results.json").string(); };
+  const int count = shard_of(results.front()).second;
+  std::vector<int> slot(static_cast<size_t>(count), -1);
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto [k, n] = shard_of(results[i]);
+    if (n != count)
+      throw InputError(file(i), fmt::format("shard {}/{} beside shards of {}", k, n, count),
+                       "merge the folders of one `prism run --shard K/N` series");
+    if (slot[k - 1] >= 0)
+      throw InputError(file(i), fmt::format("shard {}/{} given twice (also {})", k, n, file(slot[k - 1])),
+                       "pass each shard folder once");
+    slot[k - 1] = static_cast<int>(i);
+    for (const char* key : {"preset", "seeds", "filter", "git_commit"}) {
+      const Json a = results[i].at("context").value(key, Json()), b = results.front().at("context").value(key, Json());
+      if (a != b)
+        throw InputError(file(i), fmt::format("context.{} is {} but {} in {}", key, a.dump(), b.dump(), file(0)),
+                         "merge the shards of one run");
+    }
+  }
+  for (int k = 0; k < count; ++k)
+    if (slot[k] < 0)
+      throw InputError(file(0), fmt::format("shard {}/{} is missing", k + 1, count),
+                       fmt::format("pass all {} shard folders to `prism report`", count));
+
+  const auto shard = [&](size_t point) { return static_cast<size_t>(slot[point % count]); };
+  RunResult out;
+  out.context = results[shard(0)].at("context");
+  out.context["shard"] = fmt::format("merged from {} shards", count);
+  out.context["merged_from"] = Json::array();
+  for (int k = 0; k < count; ++k) out.context["merged_from"].push_back(dirs[slot[k]].string());
+  const std::string preset = out.context.value("preset", std::string("quick"));
+  for (int k = 0; k < count; ++k)
+    for (const auto& b : results[slot[k]].value("benchmarks", Json::array())) out.benchmark_runs.push_back(b);
+
+  for (const auto& first_claim : results[shard(0)].at("claims")) {
+    const std::string id = first_claim.at("id");
+    ClaimResult cr;
+    cr.spec = ClaimRegistry::instance().find(id);
+    if (!cr.spec)
+      throw InputError(file(shard(0)), "claim '" + id + "' is not in this prism build",
+                       "merge with the build that ran the shards");
+    cr.reference = load_reference(reference_dir() / (id + ".toml"));
+    const auto sweep_it = cr.spec->sweep.find(preset);
+    if (sweep_it == cr.spec->sweep.end())
+      throw InputError(file(shard(0)), "claim '" + id + "' has no preset '" + preset + "' in this build");
+    const auto& sweep = sweep_it->second;
+    std::vector<const Json*> parts(static_cast<size_t>(count), nullptr);
+    size_t points_in_parts = 0;
+    for (int k = 0; k < count; ++k) {
+      for (const auto& c : results[slot[k]].at("claims"))
+        if (c.at("id") == id) parts[k] = &c;
+      if (!parts[k])
+        throw InputError(file(slot[k]), "claim '" + id + "' is missing from this shard", "re-run this shard");
+      points_in_parts += (*parts[k]).at("points").size();
+      cr.seconds += (*parts[k]).value("seconds", 0.0);
+    }
+    if (points_in_parts != sweep.size())
+      throw InputError(file(shard(0)), fmt::format("the shards hold {} points of '{}', this build's {} sweep has {}",
+                                                   points_in_parts, id, preset, sweep.size()),
+                       "merge with the build that ran the shards");
+    for (size_t i = 0; i < sweep.size(); ++i) {
+      const size_t k = i % static_cast<size_t>(count), local = i / static_cast<size_t>(count);
+      const Json& jp = (*parts[k]).at("points").at(local);
+      if (jp.at("params") != sweep[i])
+        throw InputError(file(shard(i)), fmt::format("point {} of '{}' is {}, this build's sweep has {}", i, id,
+                                                     jp.at("params").dump(), sweep[i].dump()),
+                         "merge with the build that ran the shards");
+      PointRuns pr;
+      pr.params = sweep[i];
+      pr.seeds = jp.at("seeds").get<std::vector<std::uint64_t>>();
+      pr.runs.resize(pr.seeds.size());
+      const Json observations = jp.value("observations", Json::object()), series = jp.value("series", Json::object());
+      for (const auto& [name, obs] : observations.items()) {  // items() of a named Json: a temporary's would dangle
+        const auto values = obs.at("values").get<std::vector<double>>();
+        if (values.size() != pr.seeds.size())
+          throw InputError(file(shard(i)), fmt::format("'{}' at point {} of '{}' has {} values for {} seeds", name, i,
+                                                       id, values.size(), pr.seeds.size()),
+                           "re-run this shard");
+        for (size_t s = 0; s < values.size(); ++s) pr.runs[s].scalars[name] = values[s];
+      }
+      for (const auto& [name, rel] : series.items()) {
+        auto per_seed = read_series_csv(dirs[shard(i)] / rel.get<std::string>(), pr.seeds.size());
+        for (size_t s = 0; s < per_seed.size(); ++s) pr.runs[s].series[name] = std::move(per_seed[s]);
+      }
+      cr.points.push_back(std::move(pr));
+    }
+    if (cr.spec->derive) {
+      cr.spec->derive(cr.points);
+      for (const auto& p : cr.points)
+        for (size_t s = 0; s < p.runs.size(); ++s) require_finite(*cr.spec, p.params, p.seeds[s], p.runs[s]);
+    }
+    evaluate_claim(cr, preset);
+    out.claims.push_back(std::move(cr));
+  }
+  return out;
 }
 
 }  // namespace prism

@@ -59,4 +59,15 @@ std::filesystem::path write_results(const RunResult& r, const std::filesystem::p
 
 Json check_to_json(const CheckResult& c);
 
+// True for the results of `prism run --shard K/N` with N > 1.
+bool is_shard(const Json& results);
+
+// Merges the result folders of `prism run --shard K/N`, K = 1..N, into the run
+// an unsharded `prism run` would have made: the points in sweep order with each
+// seed's scalars and series as measured, then the claim's Derive hook and its
+// checks and controls. `results[i]` is the parsed results.json of `dirs[i]`.
+// InputError naming the folder when a shard is missing or repeated, or comes
+// from another run (preset, seeds, filter, commit, or this build's sweep differ).
+RunResult merge_shards(const std::vector<std::filesystem::path>& dirs, const std::vector<Json>& results);
+
 }  // namespace prism
