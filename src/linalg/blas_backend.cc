@@ -113,6 +113,9 @@ void ensure_backend(const std::string& name, int threads, int argc, char** argv)
   } else {
     std::string path;
     for (const auto& d : chosen->library_dirs) path += (path.empty() ? "" : ":") + d;
+    // Before the caller's own path (kept: it may hold prism's other libraries);
+    // verify_backend still rejects a different BLAS found first.
+    if (const char* user = std::getenv("LD_LIBRARY_PATH"); user && *user) path += std::string(":") + user;
     setenv("LD_LIBRARY_PATH", path.c_str(), 1);
     if (name == "blis" && !std::getenv("BLIS_ARCH_TYPE")) setenv("BLIS_ARCH_TYPE", blis_arch().c_str(), 1);
   }
