@@ -1,4 +1,4 @@
-// Label noise of CLAIMS.md bayes-tracking: each label independently, with
+// Label noise of docs/claims.md bayes-tracking: each label independently, with
 // probability q, is replaced by a label drawn uniformly from the k classes
 // (possibly the original one). The Bayes classifier is unchanged and its risk
 // becomes R*_q = q (k-1)/k + (1-q) R*.

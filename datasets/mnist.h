@@ -22,7 +22,7 @@ inline constexpr int kMnistClasses = 10;
 inline constexpr int kMnistRows = 28;
 inline constexpr int kMnistCols = 28;
 // sqrt(E||x - z||^2) = sqrt(2 tr Cov) over the 60,000 MNIST training images with
-// pixels in [0,1]: the length scale the kernel bandwidths of CLAIMS.md (stated
+// pixels in [0,1]: the length scale the kernel bandwidths of docs/claims.md (stated
 // "for pixels in [0,1]") were set against. A data statistic, not a result;
 // datasets_test recomputes it from the file.
 inline constexpr double kMnistRmsDistance = 10.2689;

@@ -1,6 +1,6 @@
 // Synthetic data with a known Bayes risk.
 //
-// Synthetic-2 (CLAIMS.md bayes-tracking; Belkin, Ma, Mandal 2018): d = 50,
+// Synthetic-2 (docs/claims.md bayes-tracking; Belkin, Ma, Mandal 2018): d = 50,
 // y = +-1 equally likely, x1 ~ N(0,1) if y = +1 and N(2,1) if y = -1,
 // x2..x50 ~ U(-1,1). Labels are stored as classes: class 0 <-> y = +1,
 // class 1 <-> y = -1. The Bayes classifier predicts class 0 iff x1 < 1 and

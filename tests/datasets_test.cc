@@ -501,7 +501,7 @@ TEST(LabelNoise, RejectsBadArguments) {
 }
 
 TEST(LabelNoise, NoisyBayesRiskFormula) {
-  // CLAIMS.md: Synthetic-2 gives R*_q = R* + (1/2 - R*) q; clean MNIST (R* = 0) gives 0.9 q.
+  // docs/claims.md: Synthetic-2 gives R*_q = R* + (1/2 - R*) q; clean MNIST (R* = 0) gives 0.9 q.
   const double r = synthetic2_bayes_risk();
   for (double q : {0.0, 0.1, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0}) {
     EXPECT_NEAR(noisy_bayes_risk(r, q, 2), r + (0.5 - r) * q, kExactTolerance) << "q = " << q;

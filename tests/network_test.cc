@@ -25,7 +25,7 @@ constexpr double kFdStep = 1e-5;
 constexpr double kGradientFdTolerance = 1e-7;  // relative, on directional derivatives
 constexpr double kHvpFdTolerance = 1e-6;       // relative, on ||H u||
 constexpr double kSymmetryTolerance = 1e-12;   // relative to ||u|| ||H|| ||v||
-constexpr double kClosedFormTolerance = 1e-8;  // relative (CLAIMS.md hessian-decay)
+constexpr double kClosedFormTolerance = 1e-8;  // relative (docs/claims.md hessian-decay)
 constexpr double kRoundingTolerance = 1e-12;   // identities that hold to rounding
 
 struct Case {
@@ -264,7 +264,7 @@ TEST(Network, OneHiddenLayerClosedForm) {
   const double closed = one_hidden_layer_hessian_norm(wide, w, x);
   EXPECT_NEAR(hessian_norm(wide, w, x, options).norm, closed, kClosedFormTolerance * closed);
 
-  // At width 2^14, inputs of norm sqrt(d) bring the closed form to CLAIMS.md's
+  // At width 2^14, inputs of norm sqrt(d) bring the closed form to docs/claims.md's
   // limit sqrt(m) ||H_W|| -> max |tanh''| = 4 / (3 sqrt 3) = 0.7698.
   const int huge = 1 << 14;
   const Network widest({d, {huge}, {}, OutputMap::kLinear});

@@ -1,4 +1,4 @@
-// Mini-batch SGD under CLAIMS.md's conventions: the exact Thm 3 identity of
+// Mini-batch SGD under docs/claims.md's conventions: the exact Thm 3 identity of
 // Ma, Bassily, Belkin 2018, the kernel (sample-space) form against the feature
 // form, and the doubled-step mistake.
 #include <algorithm>
@@ -203,7 +203,7 @@ TEST(Sgd, KernelThreadCountDoesNotChangeTheBits) {
   EXPECT_TRUE(one == three) << "alpha differs between 1 and 3 threads";
 }
 
-// CLAIMS.md: with L = ||r||^2 / n instead of / (2n) but eta = 1/beta kept, the
+// docs/claims.md: with L = ||r||^2 / n instead of / (2n) but eta = 1/beta kept, the
 // step is doubled; every K_ii = beta, so each step maps r_i to -r_i: a
 // reflection of w - w*, whose length never shrinks, and the loss stalls.
 TEST(Sgd, DoubledStepStallsOnAKernel) {

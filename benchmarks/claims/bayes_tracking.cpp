@@ -39,7 +39,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// CLAIMS.md's bandwidths, stated for pixels in [0,1] (MNIST, Fashion-MNIST).
+// docs/claims.md's bandwidths, stated for pixels in [0,1] (MNIST, Fashion-MNIST).
 constexpr double kLaplaceBandwidth = 10.0;  // exp(-||x-z|| / 10)
 constexpr double kGaussBandwidth = 5.0;     // exp(-||x-z||^2 / (2 * 5^2))
 
@@ -60,7 +60,7 @@ struct DataSetup {
   data::Dataset train, test;
   int k = 0;
   // R* entering R*_q: Phi(-1) on Synthetic-2 (exact); 0 on MNIST and
-  // Fashion-MNIST, where R*_q = 0.9 q is then only a lower bound (CLAIMS.md).
+  // Fashion-MNIST, where R*_q = 0.9 q is then only a lower bound (docs/claims.md).
   double clean_bayes_risk = 0;
 };
 
@@ -292,7 +292,7 @@ struct Scale {
 std::vector<Json> sweep(const Scale& s) {
   std::vector<Json> pts;
   // Points of one (data set, method) are consecutive: each kernel is factorised once.
-  // gauss-s5: Synthetic-2 with CLAIMS.md's literal pixel bandwidth s = 5, a
+  // gauss-s5: Synthetic-2 with docs/claims.md's literal pixel bandwidth s = 5, a
   // sensitivity arm that is recorded and plotted but held to no band.
   for (const std::string dataset : {"synthetic2", "mnist", "fashion-mnist"})
     for (const std::string method : {"laplace", "gauss", "gauss-s5", "1nn"})
@@ -361,7 +361,7 @@ PRISM_CLAIM("bayes-tracking", MeasureBayesTracking)
     ->Seeds(8)
     ->Note("MNIST and Fashion-MNIST: the first n rows of the training file (quick n = 3000, full n = 10^4) and "
            "the whole 10^4-image test set, as in the paper (its two halves differ: at n = 3000 the clean Laplace "
-           "error is 7.7 % on the first 5000 test images and 3.5 % on the last 5000). The Fig. 5 bands of CLAIMS.md (Laplace excess "
+           "error is 7.7 % on the first 5000 test images and 3.5 % on the last 5000). The Fig. 5 bands of docs/claims.md (Laplace excess "
            "in [0, 0.08], Gauss in [0, 0.20]) are for the full training set n = 60,000; the paper-scale run "
            "needs float32 storage of K (28.8 GB in double), which is not implemented. The MNIST band checked here "
            "is derived for the n that ran from the paper's Tables 6-7 (reference/bayes-tracking.toml).")
@@ -369,7 +369,7 @@ PRISM_CLAIM("bayes-tracking", MeasureBayesTracking)
            "LOWER bound on R*_q and the plotted 'excess' over it is an upper bound on the true excess. The same "
            "holds for Fashion-MNIST, a data set the paper did not use: there only data-independent checks apply "
            "(training error 0, residual, monotone in q, WYSIWYG gap).")
-    ->Note("Synthetic-2 bandwidths. CLAIMS.md states s = 10 (Laplace) and s = 5 (Gauss) for pixels in [0,1]; "
+    ->Note("Synthetic-2 bandwidths. docs/claims.md states s = 10 (Laplace) and s = 5 (Gauss) for pixels in [0,1]; "
            "the paper's Synthetic-2 bandwidth is not in our sources. prism carries the pixel bandwidths over at the "
            "same fraction of the RMS inter-point distance (MNIST 10.27, from the 60,000 training images; "
            "Synthetic-2 6.055, exact), i.e. Laplace s = 5.897 and Gauss s = 2.948. This rule was adopted after the "

@@ -35,7 +35,7 @@
 namespace prism::claims {
 namespace {
 
-constexpr double kTargetRatio = 1e-3;     // t(m): first step with L <= 1e-3 L(w0) (CLAIMS.md setting)
+constexpr double kTargetRatio = 1e-3;     // t(m): first step with L <= 1e-3 L(w0) (docs/claims.md setting)
 constexpr double kKernelBandwidth = 5.0;  // Gaussian kernel, s = 5 (pixels in [0,1])
 constexpr double kSyntheticBeta = 1.0;    // ||x_i||^2 of the synthetic points
 constexpr int kMaxBatch = 2048;           // m = 1, 2, 4, ..., 2048, capped at n

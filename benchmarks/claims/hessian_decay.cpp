@@ -43,7 +43,7 @@ using models::OutputMap;
 using models::ParameterSet;
 
 constexpr int kInputDim = 10;
-constexpr double kRadius = 1.0;           // the ball of the Taylor bound (CLAIMS.md: R = 1)
+constexpr double kRadius = 1.0;           // the ball of the Taylor bound (docs/claims.md: R = 1)
 constexpr std::uint64_t kInputSeed = 20200;  // the fixed input, the same for every seed and width
 constexpr double kFdStep = 1e-4;
 
@@ -263,7 +263,7 @@ PRISM_CLAIM("hessian-decay", MeasureHessianDecay)
            "for one input); Hessian-vector products are checked against central differences of the gradient.")
     ->Note("Closed form (v_i = +-1, H w.r.t. W only): ||H_W|| = ||x||^2/(d sqrt m) max_i |tanh''(w_i.x/sqrt d)|. "
            "The 1/sqrt(d) inside the pre-activation puts the constant ||x||^2/d = 0.1 in front, so sqrt(m) "
-           "||H_W|| -> 0.1 * 4/(3 sqrt 3) = 0.07698 (CLAIMS.md's 0.7698 is for ||x|| = sqrt d).")
+           "||H_W|| -> 0.1 * 4/(3 sqrt 3) = 0.07698 (docs/claims.md's 0.7698 is for ||x|| = sqrt d).")
     ->Note("Bottleneck control (hidden widths m, 2, m): the O(1) part of ||H|| is a cross term between the "
            "weights into and out of the width-2 layer (d^2 f / dW^(2) dW^(3) involves sums over m neurons "
            "normalised by 1/sqrt(2), not 1/sqrt(m)); it is present even when the later layers are linear.")

@@ -22,7 +22,7 @@
 namespace prism::claims {
 namespace {
 
-constexpr double kTargetRatio = 1e-10;   // run to L <= 1e-10 L(w0) (CLAIMS.md setting)
+constexpr double kTargetRatio = 1e-10;   // run to L <= 1e-10 L(w0) (docs/claims.md setting)
 constexpr double kRateWindowTop = 1e-6;  // the asymptotic rate is read between these
 constexpr double kNoiseVariance = 0.25;
 constexpr double kKernelBandwidth = 5.0;
@@ -41,7 +41,7 @@ double tail_rate(const optim::SgdTrace& tr, double top, double bottom) {
 }
 
 // The kernel curve is recorded 20 times an epoch and averaged in log over each
-// epoch (CLAIMS.md: "fit the epoch-averaged log L"): single steps fluctuate by
+// epoch (docs/claims.md: "fit the epoch-averaged log L"): single steps fluctuate by
 // a few tenths of a decade around the trend.
 void record_epoch_averaged_curve(Measurement& m, const optim::SgdTrace& tr, std::int64_t epoch) {
   std::vector<double> t, l;

@@ -34,7 +34,7 @@
 namespace prism::claims {
 namespace {
 
-constexpr double kNoiseSigma = 1.0;  // regression noise N(0, sigma^2) (CLAIMS.md)
+constexpr double kNoiseSigma = 1.0;  // regression noise N(0, sigma^2) (docs/claims.md)
 
 // ---------------------------------------------------------------- Part A
 
@@ -64,7 +64,7 @@ Measurement MeasureGeometry(const RunContext& ctx) {
   // The volume of {f_simp != f*} is 2^-d of the simplex (paper §3.5.2: the set is
   // the simplex scaled by 1/2). The z-score measures the distance in binomial
   // standard errors computed from that fraction, not from the estimate, so that
-  // an estimate with no hits is not given a zero standard error (CLAIMS.md).
+  // an estimate with no hits is not given a zero standard error (docs/claims.md).
   const double scaled = std::ldexp(estimate, d);  // estimate * 2^d
   const double target_fraction = std::ldexp(1.0, -d);
   const double se_scaled = std::sqrt((1.0 - target_fraction) / target_fraction / samples);
@@ -199,7 +199,7 @@ Measurement MeasureInterpolation(const RunContext& ctx) {
   m.set("excess_risk", excess);
   m.set("sqrt_d_excess_risk", std::sqrt(static_cast<double>(d)) * excess);
   m.set("mean_sum_lambda_sq", sum_sq);
-  // mean sum lambda^2 / (2/(d+2)): in units of its Dirichlet(1,...,1) value (CLAIMS.md check 4).
+  // mean sum lambda^2 / (2/(d+2)): in units of its Dirichlet(1,...,1) value (docs/claims.md check 4).
   m.set("sum_lambda_sq_ratio", sum_sq * (d + 2) / 2.0);
   m.set("regression_variance", variance);
   m.set("regression_bias_sq", bias_sq);
@@ -244,7 +244,7 @@ PRISM_CLAIM("simplicial-excess-risk", MeasureSimplicial)
                 "standard simplex with one noisy vertex it is exactly 2^-d, and on sampled data the excess risk "
                 "R(f_simp) - R(f*) falls with d (O(1/sqrt d)), for classification and regression alike, while the "
                 "1-NN interpolator stays at (1-2p) p and sigma^2.")
-    // Quick: n = 2000 (CLAIMS.md) with 2000 test points instead of 500. With few
+    // Quick: n = 2000 (docs/claims.md) with 2000 test points instead of 500. With few
     // training points the simplices are large, most straddle the boundary of the test
     // cube and mean sum lambda^2 (d+2)/2 sits at about 0.962 at d = 16 (0.98 at n = 10^4),
     // near the 0.95 edge of check (4): 500 test points leave it inconclusive in about
@@ -252,7 +252,7 @@ PRISM_CLAIM("simplicial-excess-risk", MeasureSimplicial)
     // whether n is 2000 or 10^4.
     ->Sweep("quick", sweep(2000, 2000))
     ->Sweep("full", sweep(10000, 500))
-    // More seeds than CLAIMS.md's 3: the checks decide on t intervals over seeds. With 3
+    // More seeds than docs/claims.md's 3: the checks decide on t intervals over seeds. With 3
     // seeds (t = 4.30) the Part A band on z is inconclusive at one d or more in about 9
     // runs of 10 (simulated, z ~ N(0,1)); with 5 in about 1 of 2000. Full runs 8 to give
     // check (4) at d = 16 its margin with 500 test points.

@@ -1,4 +1,4 @@
-// The check kinds of DESIGN.md, evaluated on seed-repeated measurements.
+// The check kinds of docs/design.md, evaluated on seed-repeated measurements.
 //
 // Each check reduces the runs it selects (`where`) to one decided quantity
 // with a confidence interval and compares that interval with the reference

@@ -35,7 +35,7 @@ struct ReferenceFile {
   std::vector<ControlSpec> controls;
 };
 
-// The names of the check kinds (DESIGN.md): bound band close slope knee argmax monotone linear_fit.
+// The names of the check kinds (docs/design.md): bound band close slope knee argmax monotone linear_fit.
 const std::vector<std::string>& check_kinds();
 
 ReferenceFile load_reference(const std::filesystem::path& file);

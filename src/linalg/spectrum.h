@@ -1,4 +1,4 @@
-// Curvature of the quadratic model that SGD sees, under CLAIMS.md's
+// Curvature of the quadratic model that SGD sees, under docs/claims.md's
 // conventions: H = X^T X / n, beta = max_i ||x_i||^2, lambda_1 = lambda_max(H),
 // m* = beta / lambda_1 + 1 (Ma, Bassily, Belkin 2018, Eq. 24).
 //

@@ -222,7 +222,7 @@ HessianNorm hessian_norm(const Network& net, const Eigen::VectorXd& w, const Eig
 // kHidden (v fixed, the Eq. 13-14 setting): H_W is block diagonal with one
 // nonzero eigenvalue lambda_i = v_i sigma''(z_i) ||x||^2 / (d sqrt(m)) per block, so
 //   ||H_W|| = ||x||^2 / (d sqrt(m)) max_i |v_i sigma''(z_i)|,
-// i.e. ||x||^2 / (d sqrt(m)) max_i |sigma''(z_i)| for v_i = +-1. CLAIMS.md's
+// i.e. ||x||^2 / (d sqrt(m)) max_i |sigma''(z_i)| for v_i = +-1. docs/claims.md's
 // (||x||^2 / sqrt(m)) max|sigma''(w_i . x)| is the same with x / sqrt(d) in
 // place of x: with ||x|| = 1 here, sqrt(m) ||H_W|| tends to 0.7698 / d, and to
 // 0.7698 only for ||x|| = sqrt(d).

@@ -1,4 +1,4 @@
-// Synthetic data with a prescribed curvature ratio beta / lambda_1 (CLAIMS.md
+// Synthetic data with a prescribed curvature ratio beta / lambda_1 (docs/claims.md
 // critical-batch): every point has norm sqrt(beta) and is made of a shared
 // direction carrying a fraction of it plus an orthogonal part of its own,
 //

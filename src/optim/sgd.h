@@ -1,4 +1,4 @@
-// Mini-batch SGD and full-batch GD under CLAIMS.md's optimisation conventions:
+// Mini-batch SGD and full-batch GD under docs/claims.md's optimisation conventions:
 // per-sample loss 1/2 (w.x_i - y_i)^2, L(w) = ||Xw - y||^2 / (2n) (summed over
 // outputs), update w <- w - (eta/m) sum_{i in B} (w.x_i - y_i) x_i with the m
 // indices of B drawn independently WITH replacement (Ma, Bassily, Belkin 2018
