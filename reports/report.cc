@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 #include "src/core/error.h"
+#include "src/core/results.h"
+#include "src/core/stats.h"
 
 namespace prism {
 namespace fs = std::filesystem;
@@ -21,21 +23,13 @@ namespace {
 
 constexpr size_t kMaxPlotRows = 400;  // pgfplots runs out of TeX memory on long series
 
-std::string num(const Json& v, const char* f = "{:.4g}") {
-  if (v.is_number()) return fmt::format(fmt::runtime(f), v.get<double>());
-  if (v.is_string()) {
-    const std::string s = v.get<std::string>();
-    if (s == "inf") return "$\\infty$";
-    if (s == "-inf") return "$-\\infty$";
-    return tex_escape(s);
-  }
-  return "--";
+std::string num(double v) {
+  if (std::isnan(v)) return "--";
+  if (std::isinf(v)) return v > 0 ? "$\\infty$" : "$-\\infty$";
+  return fmt::format("{:.4g}", v);
 }
 
-std::string interval(const Json& pair) {
-  if (!pair.is_array() || pair.size() != 2) return "--";
-  return "[" + num(pair[0]) + ", " + num(pair[1]) + "]";
-}
+std::string interval(double lo, double hi) { return "[" + num(lo) + ", " + num(hi) + "]"; }
 
 std::string verdict_cell(const std::string& v, bool control = false) {
   // For a control, "fail" is the wanted outcome.
@@ -44,135 +38,96 @@ std::string verdict_cell(const std::string& v, bool control = false) {
   return fmt::format("\\textcolor{{{}}}{{\\textbf{{{}}}}}", colour, tex_escape(v));
 }
 
-bool matches(const Json& params, const Json& where) {
-  for (const auto& [k, v] : where.items()) {
-    if (!params.contains(k)) return false;
-    const Json& p = params[k];
-    if (p.is_number() && v.is_number()) {
-      if (std::abs(p.get<double>() - v.get<double>()) > 1e-12 * std::max(1.0, std::abs(v.get<double>()))) return false;
-    } else if (p != v) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// Reads a CSV written by write_results: header then numeric rows (empty = missing).
-std::vector<std::vector<double>> read_csv(const fs::path& p, std::vector<std::string>& header) {
-  std::ifstream in(p);
-  if (!in) throw InputError(p.string(), "series file missing", "re-run `prism run` into this folder");
-  std::string line;
-  std::getline(in, line);
-  header.clear();
-  std::stringstream hs(line);
-  for (std::string cell; std::getline(hs, cell, ',');) header.push_back(cell);
-  std::vector<std::vector<double>> rows;
-  while (std::getline(in, line)) {
-    std::vector<double> row;
-    std::stringstream ls(line);
-    std::string cell;
-    for (size_t k = 0; k < header.size(); ++k) {
-      if (!std::getline(ls, cell, ',')) cell.clear();
-      row.push_back(cell.empty() ? std::nan("") : std::stod(cell));
-    }
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 struct PlotLine {
   std::string label, csv;
   bool errors = false;
   double xmin = INFINITY, xmax = -INFINITY;
 };
 
-// Writes the CSV of one figure line (x, y, ep, em) and returns it, or nothing
-// when no point matches.
-std::vector<PlotLine> build_lines(const Json& claim, const Json& fig, const fs::path& in_dir, const fs::path& tex_dir,
-                                  const std::string& prefix) {
+// Writes the CSV of each line of a figure (x, y[, ep, em]); a line with no
+// point in this run is named in `empty` (and drawn nowhere).
+std::vector<PlotLine> build_lines(const ClaimResult& claim, const Figure& fig, const fs::path& tex_dir,
+                                  const std::string& prefix, std::vector<std::string>& empty) {
   std::vector<PlotLine> out;
   int k = 0;
-  for (const auto& line : fig["lines"]) {
-    const Json where = line.value("where", Json::object());
-    const std::string series = line.value("series", "");
-    if (!series.empty()) {
-      for (const auto& p : claim["points"]) {
-        if (!matches(p["params"], where) || !p.contains("series") || !p["series"].contains(series)) continue;
-        std::vector<std::string> header;
-        auto rows = read_csv(in_dir / p["series"][series].get<std::string>(), header);
-        // Mean over the seeds present at each x; thinned for TeX.
-        const size_t stride = std::max<size_t>(1, rows.size() / kMaxPlotRows);
-        const std::string name = fmt::format("{}-{}-{}.csv", prefix, fig["id"].get<std::string>(), k++);
+  for (const auto& line : fig.lines) {
+    const size_t before = out.size();
+    if (!line.series.empty()) {
+      for (const auto& p : claim.points) {
+        if (!p.matches(line.where) || p.runs.empty() || !p.runs.front().series.count(line.series)) continue;
+        size_t rows = 0;
+        for (const auto& run : p.runs) rows = std::max(rows, run.series.at(line.series).x.size());
+        // Mean over the seeds present at each row; thinned for TeX.
+        const size_t stride = std::max<size_t>(1, rows / kMaxPlotRows);
+        const std::string name = fmt::format("{}-{}-{}.csv", prefix, fig.id, k++);
         std::ofstream csv(tex_dir / name);
         csv << "x,y\n";
-        for (size_t r = 0; r < rows.size(); ++r) {
-          if (r % stride && r + 1 != rows.size()) continue;
-          double s = 0;
+        PlotLine pl{line.label.empty() ? line.series : line.label, name, false};
+        for (size_t r = 0; r < rows; ++r) {
+          double x = 0, sum = 0;
           int n = 0;
-          for (size_t c = 1; c < rows[r].size(); ++c)
-            if (!std::isnan(rows[r][c])) s += rows[r][c], ++n;
-          if (n) csv << fmt::format("{:.8g},{:.8g}\n", rows[r][0], s / n);
+          for (const auto& run : p.runs) {
+            const Series& s = run.series.at(line.series);
+            if (r < s.y.size()) x = s.x[r], sum += s.y[r], ++n;
+          }
+          pl.xmin = std::min(pl.xmin, x), pl.xmax = std::max(pl.xmax, x);
+          if (r % stride && r + 1 != rows) continue;
+          if (n) csv << fmt::format("{:.8g},{:.8g}\n", x, sum / n);
         }
-        PlotLine pl{line.value("label", series), name, false};
-        if (!rows.empty()) pl.xmin = rows.front()[0], pl.xmax = rows.back()[0];
+        if (rows) out.push_back(pl);
+      }
+    } else {
+      struct Row { double x, y, lo, hi; };
+      std::vector<Row> rows;
+      for (const auto& p : claim.points) {
+        if (!p.matches(line.where) || p.runs.empty() || !p.runs.front().scalars.count(line.y)) continue;
+        double xv;
+        if (p.params.contains(line.x) && p.params[line.x].is_number()) xv = p.params[line.x].get<double>();
+        else if (p.runs.front().scalars.count(line.x)) xv = summarize(p.values(line.x, claim.info.id)).mean;
+        else continue;
+        const Summary o = summarize(p.values(line.y, claim.info.id));
+        rows.push_back({xv, o.mean, std::isfinite(o.ci_lo) ? o.ci_lo : o.mean, std::isfinite(o.ci_hi) ? o.ci_hi : o.mean});
+      }
+      if (!rows.empty()) {
+        std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.x < b.x; });
+        const std::string name = fmt::format("{}-{}-{}.csv", prefix, fig.id, k++);
+        std::ofstream csv(tex_dir / name);
+        csv << "x,y,ep,em\n";
+        for (const auto& r : rows) {
+          double em = r.y - r.lo;
+          if (fig.logy && r.lo <= 0) em = r.y * 0.999;  // keep the bar on a log axis
+          csv << fmt::format("{:.10g},{:.10g},{:.6g},{:.6g}\n", r.x, r.y, r.hi - r.y, em);
+        }
+        PlotLine pl{line.label.empty() ? line.y : line.label, name, true};
+        pl.xmin = rows.front().x, pl.xmax = rows.back().x;
         out.push_back(pl);
       }
-      continue;
     }
-    const std::string x = line["x"], y = line["y"];
-    struct Row { double x, y, lo, hi; };
-    std::vector<Row> rows;
-    for (const auto& p : claim["points"]) {
-      if (!matches(p["params"], where)) continue;
-      if (!p.contains("observations") || !p["observations"].contains(y)) continue;
-      double xv;
-      if (p["params"].contains(x) && p["params"][x].is_number()) xv = p["params"][x].get<double>();
-      else if (p["observations"].contains(x)) xv = p["observations"][x]["mean"].get<double>();
-      else continue;
-      const Json& o = p["observations"][y];
-      const double m = o["mean"].get<double>();
-      const double lo = o["ci"][0].is_number() ? o["ci"][0].get<double>() : m;
-      const double hi = o["ci"][1].is_number() ? o["ci"][1].get<double>() : m;
-      rows.push_back({xv, m, lo, hi});
-    }
-    if (rows.empty()) continue;
-    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.x < b.x; });
-    const std::string name = fmt::format("{}-{}-{}.csv", prefix, fig["id"].get<std::string>(), k++);
-    std::ofstream csv(tex_dir / name);
-    csv << "x,y,ep,em\n";
-    const bool logy = fig.value("logy", false);
-    for (const auto& r : rows) {
-      double em = r.y - r.lo;
-      if (logy && r.lo <= 0) em = r.y * 0.999;  // keep the bar on a log axis
-      csv << fmt::format("{:.10g},{:.10g},{:.6g},{:.6g}\n", r.x, r.y, r.hi - r.y, em);
-    }
-    PlotLine pl{line.value("label", y), name, true};
-    pl.xmin = rows.front().x, pl.xmax = rows.back().x;
-    out.push_back(pl);
+    if (out.size() == before) empty.push_back(line.label);
   }
   return out;
 }
 
-const Json* find_check(const Json& claim, const std::string& name) {
-  for (const char* list : {"checks", "controls"})
-    for (const auto& c : claim[list])
-      if (c["name"] == name) return &c;
+const CheckResult* find_check(const ClaimResult& claim, const std::string& name) {
+  for (const auto* list : {&claim.checks, &claim.controls})
+    for (const auto& c : *list)
+      if (c.name == name) return &c;
   return nullptr;
 }
 
-std::string figure_tex(const Json& claim, const Json& fig, const fs::path& in_dir, const fs::path& tex_dir,
-                       const std::string& prefix) {
-  auto lines = build_lines(claim, fig, in_dir, tex_dir, prefix);
+std::string figure_tex(const ClaimResult& claim, const Figure& fig, const fs::path& tex_dir, const std::string& prefix) {
+  std::vector<std::string> empty;
+  auto lines = build_lines(claim, fig, tex_dir, prefix, empty);
   std::string t;
-  if (lines.empty()) return "\\emph{No data for figure " + tex_escape(fig["title"]) + " in this run.}\n\n";
-  const bool logx = fig.value("logx", false), logy = fig.value("logy", false);
+  if (lines.empty()) return "\\emph{No data for figure " + tex_escape(fig.title) + " in this run.}\n\n";
   double xmin = INFINITY, xmax = -INFINITY;
   for (const auto& l : lines) xmin = std::min(xmin, l.xmin), xmax = std::max(xmax, l.xmax);
   t += "\\begin{center}\\begin{tikzpicture}\n\\begin{axis}[width=0.92\\textwidth, height=0.5\\textwidth, ";
-  t += fmt::format("xmode={}, ymode={}, ", logx ? "log" : "normal", logy ? "log" : "normal");
-  if (logx) t += "log ticks with fixed point, ";
-  t += "title={" + tex_escape(fig["title"]) + "}, xlabel={" + tex_escape(fig["xlabel"]) + "}, ylabel={" +
-       tex_escape(fig["ylabel"]) + "}, legend pos=" + fig.value("legend", std::string("north east")) + ", legend style={font=\\scriptsize, fill=white, fill opacity=0.85, text opacity=1}, "
+  t += fmt::format("xmode={}, ymode={}, ", fig.logx ? "log" : "normal", fig.logy ? "log" : "normal");
+  if (fig.logx) t += "log ticks with fixed point, ";
+  t += "title={" + tex_escape(fig.title) + "}, xlabel={" + tex_escape(fig.xlabel) + "}, ylabel={" +
+       tex_escape(fig.ylabel) + "}, legend pos=" + fig.legend +
+       ", legend style={font=\\scriptsize, fill=white, fill opacity=0.85, text opacity=1}, "
        "grid=major, grid style={gray!20}, enlarge x limits=false, cycle list name=prism, tick label style={font=\\footnotesize}]\n";
   for (const auto& l : lines) {
     if (l.errors)
@@ -182,81 +137,81 @@ std::string figure_tex(const Json& claim, const Json& fig, const fs::path& in_di
       t += "\\addplot+[no marks, thick] table[x=x, y=y, col sep=comma]{" + l.csv + "};\n";
     t += "\\addlegendentry{" + tex_escape(l.label) + "}\n";
   }
-  // Reference bands of the overlaid checks: horizontal lines for value bands,
-  // a wedge of the two limiting slopes through the first line's first point.
-  for (const auto& name : fig.value("overlay_checks", Json::array())) {
-    const Json* c = find_check(claim, name.get<std::string>());
+  // Reference intervals of the banded checks, as the check's kind draws them
+  // (a check that does not apply to this preset has no result and no band).
+  for (const auto& name : fig.bands) {
+    const CheckResult* c = find_check(claim, name);
     if (!c) continue;
-    const std::string kind = (*c)["kind"];
-    const Json& ref = (*c)["reference"];
-    if (kind == "band" || kind == "bound" || kind == "close") {
-      for (int side = 0; side < 2; ++side)
-        if (ref[side].is_number()) {
+    const CheckKind* kind = find_check_kind(c->kind);
+    const Overlay overlay = kind ? kind->overlay : Overlay::None;
+    const double ref[2] = {c->ref_lo, c->ref_hi};
+    if (overlay == Overlay::Levels) {
+      for (double level : ref)
+        if (std::isfinite(level))
           t += fmt::format("\\addplot[densely dashed, black!60, forget plot] coordinates {{({:.8g},{:.8g}) ({:.8g},{:.8g})}};\n",
-                           xmin, ref[side].get<double>(), xmax, ref[side].get<double>());
-        }
+                           xmin, level, xmax, level);
       t += "\\addlegendimage{densely dashed, black!60}\\addlegendentry{reference: " + tex_escape(name) + "}\n";
-    } else if (kind == "slope" && (*c)["points"].is_array() && !(*c)["points"].empty()) {
-      const auto& pts = (*c)["points"];
+    } else if (overlay == Overlay::SlopeWedge && c->per_point.is_array() && !c->per_point.empty()) {
+      // The finite limiting slopes through the first fitted point (a one-sided band draws one line).
+      const auto& pts = c->per_point;
       const double x0 = pts.front()["x"].get<double>(), y0 = pts.front()["y"].get<double>();
       const double x1 = pts.back()["x"].get<double>();
-      for (int side = 0; side < 2; ++side) {
-        if (!ref[side].is_number()) continue;  // a one-sided band draws its finite limit only
-        const double s = ref[side].get<double>();
-        t += fmt::format("\\addplot[densely dashed, black!60, forget plot] coordinates {{({:.8g},{:.8g}) ({:.8g},{:.8g})}};\n",
-                         x0, y0, x1, y0 * std::pow(x1 / x0, s));
-      }
+      for (double slope : ref)
+        if (std::isfinite(slope))
+          t += fmt::format("\\addplot[densely dashed, black!60, forget plot] coordinates {{({:.8g},{:.8g}) ({:.8g},{:.8g})}};\n",
+                           x0, y0, x1, y0 * std::pow(x1 / x0, slope));
       t += "\\addlegendimage{densely dashed, black!60}\\addlegendentry{reference slopes " + num(ref[0]) + ", " +
            num(ref[1]) + "}\n";
     }
   }
   t += "\\end{axis}\n\\end{tikzpicture}\\end{center}\n";
-  if (fig.contains("caption") && !fig["caption"].get<std::string>().empty())
-    t += "{\\small " + tex_escape(fig["caption"]) + "}\n\n";
+  std::string caption = fig.caption;
+  if (!empty.empty()) caption += (caption.empty() ? "" : " ") + fmt::format("No data in this run for: {}.", fmt::join(empty, "; "));
+  if (!caption.empty()) t += "{\\small " + tex_escape(caption) + "}\n\n";
   return t;
 }
 
-std::string checks_table(const Json& list, bool controls) {
+std::string checks_table(const std::vector<CheckResult>& list, bool controls) {
   std::string t;
   t += "{\\footnotesize\\begin{longtable}{@{}p{0.19\\textwidth}p{0.27\\textwidth}p{0.2\\textwidth}p{0.13\\textwidth}p{0.1\\textwidth}@{}}\n\\toprule\n";
   t += controls ? "control & quantity (applies to) & measured [CI] & reference & verdict\\\\\n\\midrule\n"
                 : "check & quantity & measured [CI] & reference & verdict\\\\\n\\midrule\n";
   for (const auto& c : list) {
-    std::string quantity = tex_escape(c["quantity"]);
-    if (controls && c.contains("applies")) quantity += " (" + tex_escape(c["applies"]) + ")";
-    t += tex_escape(c["name"]) + " {\\scriptsize(" + tex_escape(c["kind"]) + ")} & " + quantity + " & " +
-         num(c["value"]) + " " + interval(c["ci"]) + " & " + interval(c["reference"]) + " & " +
-         verdict_cell(c["verdict"], controls) + "\\\\\n";
+    std::string quantity = tex_escape(c.quantity);
+    if (controls && !c.applies.empty()) quantity += " (" + tex_escape(c.applies) + ")";
+    t += tex_escape(c.name) + " {\\scriptsize(" + tex_escape(c.kind) + ")} & " + quantity + " & " + num(c.value) + " " +
+         interval(c.ci_lo, c.ci_hi) + " & " + interval(c.ref_lo, c.ref_hi) + " & " +
+         verdict_cell(to_string(c.verdict), controls) + "\\\\\n";
     std::string under = "\\multicolumn{5}{@{}p{0.95\\textwidth}@{}}{\\scriptsize\\quad ";
-    if (controls && c.contains("why")) under += "\\emph{Why it must fail:} " + tex_escape(c["why"]) + " ";
-    under += "\\emph{Measured:} " + tex_escape(c["detail"]) + ". \\emph{Source:} " + tex_escape(c["source"]);
-    if (c.contains("seeds_needed") && c["seeds_needed"].get<int>() > 0)
-      under += fmt::format(". Inconclusive: about {} seeds would decide it", c["seeds_needed"].get<int>());
+    if (controls && !c.why.empty()) under += "\\emph{Why it must fail:} " + tex_escape(c.why) + " ";
+    under += "\\emph{Measured:} " + tex_escape(c.detail) + ". \\emph{Source:} " + tex_escape(c.source);
+    if (c.verdict == Verdict::Inconclusive && c.seeds_needed > 0)
+      under += fmt::format(". Inconclusive: about {} seeds would decide it", c.seeds_needed);
     t += under + "}\\\\[2pt]\n";
   }
   t += "\\bottomrule\n\\end{longtable}}\n";
   return t;
 }
 
-std::string summary_row(const Json& c) {
+std::string summary_row(const ClaimResult& c) {
   std::string control = "--";
-  if (!c["controls"].empty()) {
+  if (!c.controls.empty()) {
     bool all_fail = true, any_pass = false;
-    for (const auto& k : c["controls"]) {
-      all_fail &= k["verdict"] == "fail";
-      any_pass |= k["verdict"] == "pass";
+    for (const auto& k : c.controls) {
+      all_fail &= k.verdict == Verdict::Fail;
+      any_pass |= k.verdict == Verdict::Pass;
     }
     control = verdict_cell(all_fail ? "fail" : any_pass ? "pass" : "inconclusive", true);
   }
   std::string measured = "--", band = "--";
-  if (!c["checks"].empty()) {
-    const auto& k = c["checks"][0];
-    measured = num(k["value"]) + " {\\scriptsize(" + tex_escape(k["name"]) + ")}";
-    band = interval(k["reference"]);
+  if (!c.checks.empty()) {
+    const auto& k = c.checks.front();
+    measured = num(k.value) + " {\\scriptsize(" + tex_escape(k.name) + ")}";
+    band = interval(k.ref_lo, k.ref_hi);
   }
-  return "\\hyperref[claim:" + c["id"].get<std::string>() + "]{" + tex_escape(c["id"]) + "} & " +
-         tex_escape(c["source"]) + " & " + measured + " & " + band + " & " + verdict_cell(c["verdict"]) + " & " +
-         control + " & " + fmt::format("{:.1f}", c["seconds"].get<double>()) + "\\\\\n";
+  return "\\hyperref[claim:" + c.info.id + "]{" + tex_escape(c.info.id) + "} & " + tex_escape(c.info.source) + " & " +
+         measured + " & " + band + " & " + verdict_cell(to_string(c.verdict)) + " & " + control + " & " +
+         fmt::format("{:.1f}", c.seconds) + "\\\\\n";
 }
 
 std::string preamble() {
@@ -305,7 +260,7 @@ std::string environment_page(const Json& ctx, const std::string& heading) {
 
 // Kernel rates from `prism bench --summary DIR/bench-summary.json`, per run,
 // with the speed-up over the reference BLAS run where there is one.
-std::string bench_table(const std::vector<Json>& runs, const std::vector<std::string>& names,
+std::string bench_table(const std::vector<RunResult>& runs, const std::vector<std::string>& names,
                         const std::vector<fs::path>& dirs) {
   std::vector<Json> benches(dirs.size());
   bool any = false;
@@ -317,7 +272,7 @@ std::string bench_table(const std::vector<Json>& runs, const std::vector<std::st
   if (!any) return "";
   int ref = -1;
   for (size_t i = 0; i < runs.size(); ++i)
-    if (runs[i]["context"].value("blas", Json::object()).value("backend", "") == "reference") ref = static_cast<int>(i);
+    if (runs[i].context.value("blas", Json::object()).value("backend", "") == "reference") ref = static_cast<int>(i);
   std::string t = "\\subsection*{Kernels (GFLOP/s; in parentheses: ratio to the DGEMM rate of the same run" +
                   std::string(ref >= 0 ? "; last column group: speed-up over reference BLAS" : "") + ")}\n";
   std::vector<std::string> kernels;
@@ -357,7 +312,7 @@ std::string bench_table(const std::vector<Json>& runs, const std::vector<std::st
   // Against OpenBLAS: a BLIS without its CPU's kernels (generic fallback) shows here at ~0.6.
   int openblas = -1;
   for (size_t i = 0; i < runs.size(); ++i)
-    if (runs[i]["context"].value("blas", Json::object()).value("backend", "") == "openblas") openblas = static_cast<int>(i);
+    if (runs[i].context.value("blas", Json::object()).value("backend", "") == "openblas") openblas = static_cast<int>(i);
   if (openblas >= 0 && benches[openblas].value("dgemm_gflops", 0.0) > 0) {
     t += "\\\\\nDGEMM rate / OpenBLAS's";
     for (size_t i = 0; i < dirs.size(); ++i) {
@@ -381,7 +336,7 @@ std::string bench_table(const std::vector<Json>& runs, const std::vector<std::st
 constexpr double kDeviationFloor = 1e-6;
 
 // Relative deviation of every observation mean between folders, per claim.
-std::string comparison_page(const std::vector<Json>& runs, const std::vector<std::string>& names,
+std::string comparison_page(const std::vector<RunResult>& runs, const std::vector<std::string>& names,
                             const std::vector<fs::path>& dirs, bool& agree) {
   std::string t = "\\section*{Comparison of " + std::to_string(runs.size()) + " runs}\n";
   t += "Times are seconds per claim; deviation is the largest relative difference "
@@ -398,18 +353,18 @@ std::string comparison_page(const std::vector<Json>& runs, const std::vector<std
   t += " & \\\\\\midrule\n";
   std::set<std::string> ids;
   for (const auto& r : runs)
-    for (const auto& c : r["claims"]) ids.insert(c["id"].get<std::string>());
+    for (const auto& c : r.claims) ids.insert(c.info.id);
   for (const auto& id : ids) {
-    std::vector<const Json*> cs;
+    std::vector<const ClaimResult*> cs;
     for (const auto& r : runs) {
-      const Json* f = nullptr;
-      for (const auto& c : r["claims"])
-        if (c["id"] == id) f = &c;
+      const ClaimResult* f = nullptr;
+      for (const auto& c : r.claims)
+        if (c.info.id == id) f = &c;
       cs.push_back(f);
     }
-    std::set<std::string> verdicts;
+    std::set<Verdict> verdicts;
     for (auto* c : cs)
-      if (c) verdicts.insert((*c)["verdict"].get<std::string>());
+      if (c) verdicts.insert(c->verdict);
     const bool differs = verdicts.size() > 1;
     agree &= !differs;
     double dev = 0;
@@ -417,14 +372,14 @@ std::string comparison_page(const std::vector<Json>& runs, const std::vector<std
     for (size_t a = 0; a < cs.size(); ++a)
       for (size_t b = a + 1; b < cs.size(); ++b) {
         if (!cs[a] || !cs[b]) continue;
-        for (const auto& pa : (*cs[a])["points"])
-          for (const auto& pb : (*cs[b])["points"]) {
-            if (pa["params"] != pb["params"] || !pa.contains("observations") || !pb.contains("observations")) continue;
-            for (const auto& [k, oa] : pa["observations"].items()) {
-              if (!pb["observations"].contains(k)) continue;
+        for (const auto& pa : cs[a]->points)
+          for (const auto& pb : cs[b]->points) {
+            if (pa.params != pb.params || pa.runs.empty() || pb.runs.empty()) continue;
+            for (const auto& k : pa.scalar_names()) {
+              if (!pb.runs.front().scalars.count(k)) continue;
               // Timings differ by design; only measured values must agree.
               if (k.find("seconds") != std::string::npos || k.find("gflops") != std::string::npos) continue;
-              const double x = oa["mean"].get<double>(), y = pb["observations"][k]["mean"].get<double>();
+              const double x = summarize(pa.values(k, id)).mean, y = summarize(pb.values(k, id)).mean;
               // Rounding-level quantities (residuals, distances ~1e-15) have no
               // meaningful relative spread; they are held to bounds, not compared.
               const double den = std::max(std::abs(x), std::abs(y));
@@ -435,7 +390,7 @@ std::string comparison_page(const std::vector<Json>& runs, const std::vector<std
     t += (differs ? "\\textcolor{failred}{\\textbf{" + tex_escape(id) + "}}" : tex_escape(id));
     for (auto* c : cs) {
       if (!c) { t += " & -- & --"; continue; }
-      t += fmt::format(" & {:.1f} & ", (*c)["seconds"].get<double>()) + verdict_cell((*c)["verdict"]);
+      t += fmt::format(" & {:.1f} & ", c->seconds) + verdict_cell(to_string(c->verdict));
     }
     t += fmt::format(" & {:.2g} {}\\\\\n", dev, dev_name.empty() ? "" : "\\texttt{\\scriptsize " + tex_escape(dev_name) + "}");
   }
@@ -474,29 +429,15 @@ std::string tex_escape(const std::string& s) {
   return o;
 }
 
-Json load_results(const fs::path& dir) {
-  const fs::path file = dir / "results.json";
-  std::ifstream in(file);
-  if (!in) throw InputError(file.string(), "no results.json here", "run `prism run --out " + dir.string() + "` first");
-  try {
-    Json j = Json::parse(in);
-    if (!j.contains("claims") || !j.contains("context")) throw std::runtime_error("missing 'claims' or 'context'");
-    return j;
-  } catch (const std::exception& e) {
-    throw InputError(file.string(), std::string("not a prism results file: ") + e.what(),
-                     "re-run `prism run` into this folder");
-  }
-}
-
 ReportOutcome write_report(const ReportOptions& opt) {
   if (opt.inputs.empty()) throw InputError("prism report", "no result folder given", "prism report DIR [DIR...]");
-  std::vector<Json> runs;
+  std::vector<RunResult> runs;
   std::vector<std::string> names;
   for (const auto& d : opt.inputs) {
-    runs.push_back(load_results(d));
+    runs.push_back(read_results(d));
     std::string name = d.filename().string();
     if (name.empty()) name = d.parent_path().filename().string();
-    const auto& blas = runs.back()["context"].value("blas", Json::object());
+    const Json blas = runs.back().context.value("blas", Json::object());
     if (blas.contains("backend")) name += " (" + blas["backend"].get<std::string>() + ")";
     names.push_back(name);
   }
@@ -509,7 +450,7 @@ ReportOutcome write_report(const ReportOptions& opt) {
   outcome.tex = work / (outcome.pdf.stem().string() + ".tex");
 
   std::string t = preamble();
-  const Json& ctx0 = runs.front()["context"];
+  const Json& ctx0 = runs.front().context;
   t += "{\\LARGE\\textbf{prism: interpolation claims, measured}}\\par\\medskip\n";
   t += "{\\small Preset \\texttt{" + tex_escape(ctx0.value("preset", "?")) + "}, commit \\texttt{" +
        tex_escape(ctx0.value("git_commit", "?").substr(0, 12)) + "}" + (ctx0.value("git_dirty", false) ? " (modified)" : "") +
@@ -525,7 +466,7 @@ ReportOutcome write_report(const ReportOptions& opt) {
     else t += "\\subsection*{Summary}\n";
     t += "{\\footnotesize\\begin{longtable}{@{}p{0.16\\textwidth}p{0.25\\textwidth}p{0.17\\textwidth}p{0.13\\textwidth}lll@{}}\\toprule\n"
          "claim & source & measured (first check) & reference & verdict & control & time [s]\\\\\\midrule\n";
-    for (const auto& c : runs[r]["claims"]) t += summary_row(c);
+    for (const auto& c : runs[r].claims) t += summary_row(c);
     t += "\\bottomrule\\end{longtable}}\n";
   }
   if (runs.size() > 1) {
@@ -534,21 +475,21 @@ ReportOutcome write_report(const ReportOptions& opt) {
   for (size_t r = 0; r < runs.size(); ++r) {
     // With several runs, the claim pages of the first one are drawn.
     if (r > 0) break;
-    for (const auto& c : runs[r]["claims"]) {
-      const std::string id = c["id"];
-      t += "\\clearpage\n\\section*{" + tex_escape(id) + ": " + tex_escape(c.value("title", "")) + "}\\label{claim:" + id + "}\n";
-      t += "{\\small\\textbf{Source:} " + tex_escape(c["source"]) + "\\\\ \\textbf{Claim:} " + tex_escape(c["statement"]) +
-           "\\\\ \\textbf{Verdict:} " + verdict_cell(c["verdict"]) + " --- " + tex_escape(c["verdict_reason"]) +
-           fmt::format(" ({:.1f} s)", c["seconds"].get<double>()) + "}\n\n";
-      for (const auto& fig : c["figures"]) t += figure_tex(c, fig, opt.inputs[r], work, id);
-      for (const auto& n : c["notes"]) t += "{\\small " + tex_escape(n) + "}\n\n";
-      t += "\\subsection*{Checks}\n{\\scriptsize Reference file \\texttt{" + tex_escape(fs::path(c["reference_file"].get<std::string>()).filename().string()) +
-           "}: " + tex_escape(c["reference_source"]) + "}\n" + checks_table(c["checks"], false);
-      t += "\\subsection*{Negative controls}\n" + checks_table(c["controls"], true);
+    for (const auto& c : runs[r].claims) {
+      const std::string& id = c.info.id;
+      t += "\\clearpage\n\\section*{" + tex_escape(id) + ": " + tex_escape(c.info.title) + "}\\label{claim:" + id + "}\n";
+      t += "{\\small\\textbf{Source:} " + tex_escape(c.info.source) + "\\\\ \\textbf{Claim:} " + tex_escape(c.info.statement) +
+           "\\\\ \\textbf{Verdict:} " + verdict_cell(to_string(c.verdict)) + " --- " + tex_escape(c.verdict_reason) +
+           fmt::format(" ({:.1f} s)", c.seconds) + "}\n\n";
+      for (const auto& fig : c.info.figures) t += figure_tex(c, fig, work, id);
+      for (const auto& n : c.info.notes) t += "{\\small " + tex_escape(n) + "}\n\n";
+      t += "\\subsection*{Checks}\n{\\scriptsize Reference file \\texttt{" + tex_escape(fs::path(c.info.reference_file).filename().string()) +
+           "}: " + tex_escape(c.info.reference_source) + "}\n" + checks_table(c.checks, false);
+      t += "\\subsection*{Negative controls}\n" + checks_table(c.controls, true);
     }
   }
   for (size_t r = 0; r < runs.size(); ++r)
-    t += "\\clearpage\n" + environment_page(runs[r]["context"], runs.size() > 1 ? names[r] : "");
+    t += "\\clearpage\n" + environment_page(runs[r].context, runs.size() > 1 ? names[r] : "");
   t += "\\end{document}\n";
   std::ofstream(outcome.tex) << t;
   if (!opt.compile) return outcome;

@@ -28,9 +28,6 @@ struct ReportOutcome {
   bool verdicts_agree = true;  // across folders
 };
 
-// Reads a result folder's results.json; InputError naming the file if absent or corrupt.
-nlohmann::ordered_json load_results(const std::filesystem::path& dir);
-
 // Throws InputError when LaTeX is missing or the document does not compile
 // (naming the log file).
 ReportOutcome write_report(const ReportOptions& options);

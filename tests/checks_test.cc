@@ -59,21 +59,19 @@ PointRuns point_with(Json params, const std::string& name, const std::vector<dou
   return point(std::move(params), std::move(runs));
 }
 
-// A CheckSpec as load_reference makes it: fields = the whole TOML table.
+// A CheckSpec as load_reference makes it, from the whole table of the check.
 CheckSpec spec(const std::string& name, const std::string& kind, Json where, Json kind_fields) {
-  CheckSpec c;
-  c.name = name;
-  c.kind = kind;
-  c.source = "hand-made test data";
-  c.location = "checks_test.toml:1";
-  c.where = where;
-  c.fields = Json::object();
-  c.fields["name"] = name;
-  c.fields["kind"] = kind;
-  c.fields["source"] = c.source;
-  if (!where.empty()) c.fields["where"] = where;
-  for (const auto& [k, v] : kind_fields.items()) c.fields[k] = v;
-  return c;
+  Json table = {{"name", name}, {"kind", kind}, {"source", "hand-made test data"}};
+  if (!where.empty()) table["where"] = where;
+  for (const auto& [k, v] : kind_fields.items()) table[k] = v;
+  return make_check(table, "checks_test.toml:1");
+}
+
+// The same check with one field changed (parsed again, as a control would be).
+CheckSpec with(const CheckSpec& c, const std::string& key, Json value) {
+  Json table = c.fields;
+  table[key] = std::move(value);
+  return make_check(table, c.location);
 }
 
 // Deterministic small "noise" in [-1, 1], different per seed and per index.
@@ -502,8 +500,7 @@ TEST(KneeCheck, OtherSlopesWithoutRatio) {
   EXPECT_VERDICT(r, Pass);
   EXPECT_NEAR(r.value, 1.0, kKneeTolerance);
   // Fitting slopes (1, 0) to the same data puts the knee elsewhere.
-  CheckSpec wrong = c;
-  wrong.fields["slopes"] = {1.0, 0.0};
+  const CheckSpec wrong = with(c, "slopes", {1.0, 0.0});
   EXPECT_GT(std::abs(evaluate_check(wrong, data).value - 1.0), 0.1);
 }
 
@@ -579,10 +576,8 @@ TEST(ArgmaxCheck, RelativeToAParameterOrANumber) {
   const CheckResult by_name = evaluate_check(c, data);
   EXPECT_VERDICT(by_name, Pass);
   EXPECT_NEAR(by_name.value, 1.0, kArithmeticTolerance);
-  c.fields["relative_to"] = 100.0;
-  EXPECT_VERDICT(evaluate_check(c, data), Pass);
-  c.fields["relative_to"] = 50.0;  // peak at N / 50 = 2
-  EXPECT_VERDICT(evaluate_check(c, data), Fail);
+  EXPECT_VERDICT(evaluate_check(with(c, "relative_to", 100.0), data), Pass);
+  EXPECT_VERDICT(evaluate_check(with(c, "relative_to", 50.0), data), Fail);  // peak at N / 50 = 2
 }
 
 TEST(ArgmaxCheck, NoCommonSeedIsAReferenceError) {
@@ -826,8 +821,7 @@ TEST(LinearFitCheck, SpreadOfRSquaredIsInconclusive) {
 
 TEST(LinearFitCheck, MissingSeriesIsAReferenceError) {
   const auto data = loss_curves([](int, int t) { return std::exp(-t); }, 10);
-  CheckSpec c = linear_fit_spec();
-  c.fields["series"] = "los";
+  const CheckSpec c = with(linear_fit_spec(), "series", "los");
   try {
     evaluate_check(c, data);
     FAIL() << "expected a ReferenceError";

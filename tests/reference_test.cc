@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "src/core/checks.h"
 #include "src/core/error.h"
 #include "src/core/reference.h"
 
@@ -259,7 +260,7 @@ why = "w"
 )");
   const ReferenceFile ref = load_reference(p);
   ASSERT_EQ(ref.checks.size(), check_kinds().size());
-  for (size_t i = 0; i < ref.checks.size(); ++i) EXPECT_EQ(ref.checks[i].kind, check_kinds()[i]);
+  for (size_t i = 0; i < ref.checks.size(); ++i) EXPECT_EQ(ref.checks[i].kind, check_kinds()[i].name);
 }
 
 // ------------------------------------------------------------------- errors

@@ -27,11 +27,7 @@ Measurement toy_measure(const RunContext& ctx) {
 }
 
 TEST(ClaimRegistry, BuilderChainFillsTheSpec) {
-  Figure fig;
-  fig.id = "fig-1";
-  fig.title = "Toy";
-  fig.logx = true;
-  fig.lines.push_back(FigureLine{"twice", "n", "twice_n", "", Json::object()});
+  const Figure fig = Figure("fig-1").Title("Toy").LogX().Line("twice", "n", "twice_n");
   Claim* builder = RegisterClaim("registry-test-toy", toy_measure)
                        ->Title("A toy claim")
                        ->Source("Toy 2024, Eq. 1")

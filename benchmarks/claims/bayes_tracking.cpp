@@ -19,9 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -29,6 +27,7 @@
 #include "datasets/mnist.h"
 #include "datasets/synthetic.h"
 #include "src/core/claim.h"
+#include "src/core/timing.h"
 #include "src/linalg/dense_solve.h"
 #include "src/linalg/kernels.h"
 #include "src/models/classification.h"
@@ -71,25 +70,25 @@ std::string data_key(const RunContext& ctx) {
   return key;
 }
 
-std::shared_ptr<const DataSetup> load_data(const RunContext& ctx) {
-  auto s = std::make_shared<DataSetup>();
+DataSetup load_data(const RunContext& ctx) {
+  DataSetup s;
   const std::string name = ctx.str("dataset");
   const auto n = static_cast<std::size_t>(ctx.num("n")), n_test = static_cast<std::size_t>(ctx.num("n_test"));
   if (name == "synthetic2") {
     const auto seed = static_cast<std::uint64_t>(ctx.num("data_seed"));
-    s->train = data::synthetic2(data::Split::Train, n, seed);
-    s->test = data::synthetic2(data::Split::Test, n_test, seed);
-    s->clean_bayes_risk = data::synthetic2_bayes_risk();
+    s.train = data::synthetic2(data::Split::Train, n, seed);
+    s.test = data::synthetic2(data::Split::Test, n_test, seed);
+    s.clean_bayes_risk = data::synthetic2_bayes_risk();
   } else if (name == "mnist") {
-    s->train = data::load_mnist(data::Split::Train, n);
-    s->test = data::load_mnist(data::Split::Test, n_test);
+    s.train = data::load_mnist(data::Split::Train, n);
+    s.test = data::load_mnist(data::Split::Test, n_test);
   } else if (name == "fashion-mnist") {
-    s->train = data::load_fashion_mnist(data::Split::Train, n);
-    s->test = data::load_fashion_mnist(data::Split::Test, n_test);
+    s.train = data::load_fashion_mnist(data::Split::Train, n);
+    s.test = data::load_fashion_mnist(data::Split::Test, n_test);
   } else {
     throw std::invalid_argument("bayes-tracking: unknown dataset " + name);
   }
-  s->k = s->train.num_classes;
+  s.k = s.train.num_classes;
   return s;
 }
 
@@ -119,12 +118,10 @@ std::vector<Eigen::VectorXi> noisy_labels(const RunContext& ctx, const Eigen::Ve
 }
 
 // ---------------------------------------------------------------- kernel machine
-// K, K(test, train) and the Cholesky factor of K for one (data set, kernel).
-// Held one at a time (at n = 10^4 the three matrices take 2.4 GB); the sweep
-// visits each (data set, kernel) in one run of consecutive points, so each is
-// built and factorised once per process.
+// K, K(test, train) and the Cholesky factor of K for one (data set, kernel):
+// one share group, freed when the group is done (at n = 10^4 the three
+// matrices take 2.4 GB), so each is built and factorised once per run.
 struct KernelSetup {
-  std::string key;
   Eigen::MatrixXd K, K_test;
   std::unique_ptr<linalg::Cholesky> chol;
   double build_gflops = 0;      // SYRK flops of K / seconds of K's build (BLAS + fused kernel pass)
@@ -139,37 +136,35 @@ linalg::Kernel kernel_of(const std::string& method, double s) {
   throw std::invalid_argument("bayes-tracking: unknown kernel method " + method);
 }
 
-std::shared_ptr<const KernelSetup> build_kernel(const std::string& key, const linalg::Kernel& kernel,
-                                                const DataSetup& d) {
-  auto s = std::make_shared<KernelSetup>();
-  s->key = key;
+KernelSetup build_kernel(const linalg::Kernel& kernel, const DataSetup& d) {
+  KernelSetup s;
   linalg::KernelStats train_stats, test_stats;
-  s->K = linalg::kernel_matrix(kernel, d.train.X, &train_stats);
-  s->K_test = linalg::kernel_matrix(kernel, d.test.X, d.train.X, &test_stats);  // n_test x n
+  s.K = linalg::kernel_matrix(kernel, d.train.X, &train_stats);
+  s.K_test = linalg::kernel_matrix(kernel, d.test.X, d.train.X, &test_stats);  // n_test x n
   const double train_seconds = train_stats.blas_seconds + train_stats.elementwise_seconds;
-  s->build_seconds = train_seconds + test_stats.blas_seconds + test_stats.elementwise_seconds;
-  s->build_gflops = train_stats.blas_flops / std::max(1e-9, train_seconds) / 1e9;
+  s.build_seconds = train_seconds + test_stats.blas_seconds + test_stats.elementwise_seconds;
+  s.build_gflops = gflop_rate(train_stats.blas_flops, train_seconds);
   // No jitter: a K that is not numerically positive definite is an error, not
   // a silently regularised (hence non-interpolating) solution.
-  s->chol = std::make_unique<linalg::Cholesky>(Eigen::MatrixXd(s->K));
-  s->cholesky_seconds = s->chol->factorization_seconds();
-  s->cholesky_gflops = s->chol->factorization_flops() / std::max(1e-9, s->cholesky_seconds) / 1e9;
+  s.chol = std::make_unique<linalg::Cholesky>(Eigen::MatrixXd(s.K));
+  s.cholesky_seconds = s.chol->factorization_seconds();
+  s.cholesky_gflops = gflop_rate(s.chol->factorization_flops(), s.cholesky_seconds);
   return s;
 }
 
-std::shared_ptr<const SeedResult> kernel_seed(const RunContext& ctx, const KernelSetup& ks, const DataSetup& d,
+SeedResult kernel_seed(const RunContext& ctx, const KernelSetup& ks, const DataSetup& d,
                                               const std::vector<double>& qs) {
   const int k = d.k;
   const auto train_labels = noisy_labels(ctx, d.train.y, k, qs, "train-labels");
   const auto test_labels = noisy_labels(ctx, d.test.y, k, qs, "test-labels");
   const Eigen::MatrixXd Y = models::one_hot_blocks(train_labels, k);
-  auto r = std::make_shared<SeedResult>();
-  r->qs = qs;
-  r->rhs_columns = static_cast<int>(Y.cols());
+  SeedResult r;
+  r.qs = qs;
+  r.rhs_columns = static_cast<int>(Y.cols());
   const auto t0 = Clock::now();
   const Eigen::MatrixXd alpha = ks.chol->solve(Y);  // every q and class: one multi-RHS call
-  r->solve_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  r->solve_gflops = linalg::cholesky_solve_flops(Y.rows(), Y.cols()) / std::max(1e-9, r->solve_seconds) / 1e9;
+  r.solve_seconds = seconds_since(t0);
+  r.solve_gflops = gflop_rate(linalg::cholesky_solve_flops(Y.rows(), Y.cols()), r.solve_seconds);
   Eigen::MatrixXd F(Y.rows(), Y.cols());
   F.noalias() = ks.K * alpha;  // f(x_i) on the training points, with the K that was built, not the factor
   Eigen::MatrixXd F_test(ks.K_test.rows(), Y.cols());
@@ -180,7 +175,7 @@ std::shared_ptr<const SeedResult> kernel_seed(const RunContext& ctx, const Kerne
     a.residual_max = (F.middleCols(b * k, k) - Y.middleCols(b * k, k)).cwiseAbs().maxCoeff();
     a.train_error = models::error_rate(models::argmax_classes(F, k, b), train_labels[j]);
     a.test_error = models::error_rate(models::argmax_classes(F_test, k, b), test_labels[j]);
-    r->at.push_back(a);
+    r.at.push_back(a);
   }
   return r;
 }
@@ -190,13 +185,13 @@ struct NeighborSetup {
   Eigen::VectorXi of_test, of_train;  // index of the nearest training row
 };
 
-std::shared_ptr<const SeedResult> nn_seed(const RunContext& ctx, const NeighborSetup& nn, const DataSetup& d,
+SeedResult nn_seed(const RunContext& ctx, const NeighborSetup& nn, const DataSetup& d,
                                           const std::vector<double>& qs) {
   const int k = d.k;
   const auto train_labels = noisy_labels(ctx, d.train.y, k, qs, "train-labels");
   const auto test_labels = noisy_labels(ctx, d.test.y, k, qs, "test-labels");
-  auto r = std::make_shared<SeedResult>();
-  r->qs = qs;
+  SeedResult r;
+  r.qs = qs;
   for (size_t j = 0; j < qs.size(); ++j) {
     Eigen::VectorXi on_test(nn.of_test.size()), on_train(nn.of_train.size());
     for (Eigen::Index i = 0; i < on_test.size(); ++i) on_test(i) = train_labels[j](nn.of_test(i));
@@ -204,66 +199,43 @@ std::shared_ptr<const SeedResult> nn_seed(const RunContext& ctx, const NeighborS
     NoiseLevelResult a;
     a.test_error = models::error_rate(on_test, test_labels[j]);
     a.train_error = models::error_rate(on_train, train_labels[j]);  // 0 unless a training point has a duplicate
-    r->at.push_back(a);
+    r.at.push_back(a);
   }
   return r;
 }
 
-// ---------------------------------------------------------------- caches
-struct Caches {
-  std::mutex mu;
-  std::map<std::string, std::shared_ptr<const DataSetup>> data;
-  std::shared_ptr<const KernelSetup> kernel;  // the latest (data set, kernel) only
-  std::map<std::string, std::shared_ptr<const NeighborSetup>> neighbors;
-  std::map<std::string, std::shared_ptr<const SeedResult>> seeds;  // (data, method, seed) -> all q
-};
-
-Caches& caches() {
-  static Caches c;
-  return c;
-}
-
+// ---------------------------------------------------------------- measure
+// Shared per (data set, method) group: the data, the kernel (or the 1-NN
+// indices), and each seed's solve of every q.
 Measurement MeasureBayesTracking(const RunContext& ctx) {
   const double q = ctx.num("q");
   const std::string method = ctx.str("method");
   std::vector<double> qs = kNoiseLevels;
   if (std::find(qs.begin(), qs.end(), q) == qs.end()) qs.push_back(q);
 
-  Caches& c = caches();
-  std::lock_guard<std::mutex> lock(c.mu);
   const std::string dkey = data_key(ctx);
-  auto& d = c.data[dkey];
-  if (!d) d = load_data(ctx);
-  const std::string mkey = dkey + "|" + method;
-  std::string seed_key = mkey + "|seed=" + std::to_string(ctx.seed()) + "|q:";
+  const auto d = ctx.shared("data/" + dkey, [&] { return load_data(ctx); });
+  const std::string mkey = dkey + "|" + method + (method == "1nn" ? "" : fmt::format("|s={:.17g}", ctx.num("s")));
+  std::string seed_key = "seed/" + mkey + "|seed=" + std::to_string(ctx.seed()) + "|q:";
   for (double v : qs) seed_key += std::to_string(v) + ",";
 
   Measurement m;
   std::shared_ptr<const SeedResult> res;
   if (method == "1nn") {
-    c.kernel.reset();  // the sweep is done with the kernels of this data set: free K, K_test and the factor
-    auto& nn = c.neighbors[dkey];
-    if (!nn) {
-      auto s = std::make_shared<NeighborSetup>();
-      s->of_test = models::nearest_neighbor(d->train.X, d->test.X);
-      s->of_train = models::nearest_neighbor(d->train.X, d->train.X);
-      nn = s;
-    }
-    auto& cached = c.seeds[seed_key];
-    if (!cached) cached = nn_seed(ctx, *nn, *d, qs);
-    res = cached;
+    const auto nn = ctx.shared("neighbors/" + dkey, [&] {
+      NeighborSetup s;
+      s.of_test = models::nearest_neighbor(d->train.X, d->test.X);
+      s.of_train = models::nearest_neighbor(d->train.X, d->train.X);
+      return s;
+    });
+    res = ctx.shared(seed_key, [&] { return nn_seed(ctx, *nn, *d, qs); });
   } else {
-    if (!c.kernel || c.kernel->key != mkey) {
-      c.kernel.reset();  // free the previous kernel's 3 matrices before building the next
-      c.kernel = build_kernel(mkey, kernel_of(method, ctx.num("s")), *d);
-    }
-    auto& cached = c.seeds[seed_key];
-    if (!cached) cached = kernel_seed(ctx, *c.kernel, *d, qs);
-    res = cached;
-    m.set("kernel_build_gflops", c.kernel->build_gflops);
-    m.set("kernel_build_seconds", c.kernel->build_seconds);
-    m.set("cholesky_gflops", c.kernel->cholesky_gflops);
-    m.set("cholesky_seconds", c.kernel->cholesky_seconds);
+    const auto kernel = ctx.shared("kernel/" + mkey, [&] { return build_kernel(kernel_of(method, ctx.num("s")), *d); });
+    res = ctx.shared(seed_key, [&] { return kernel_seed(ctx, *kernel, *d, qs); });
+    m.set("kernel_build_gflops", kernel->build_gflops);
+    m.set("kernel_build_seconds", kernel->build_seconds);
+    m.set("cholesky_gflops", kernel->cholesky_gflops);
+    m.set("cholesky_seconds", kernel->cholesky_seconds);
     m.set("solve_gflops", res->solve_gflops);
     m.set("solve_rhs_columns", res->rhs_columns);
   }
@@ -317,35 +289,35 @@ std::vector<Json> sweep(const Scale& s) {
   return pts;
 }
 
-FigureLine line(const std::string& label, const std::string& y, const char* dataset, const char* method) {
-  return {label, "q", y, "", {{"dataset", dataset}, {"method", method}}};
-}
+Json arm(const char* dataset, const char* method) { return {{"dataset", dataset}, {"method", method}}; }
 
 // Bandwidths for legends: "s = 10" on pixels, "s = 5.897" on Synthetic-2.
 std::string bandwidth_label(const char* dataset, double pixel_bandwidth) {
   return fmt::format("s = {:.4g}", bandwidth_for(dataset, pixel_bandwidth));
 }
 
-Figure error_figure(const char* dataset, const std::string& title, const std::string& bayes_label,
-                    const std::string& caption) {
-  return {std::string("test-error-") + dataset, title, "label noise q", "test error on q-corrupted test labels",
-          false, false,
-          {line("Laplace interpolant (" + bandwidth_label(dataset, kLaplaceBandwidth) + ")", "test_error", dataset,
-                "laplace"),
-           line("Gauss interpolant (" + bandwidth_label(dataset, kGaussBandwidth) + ")", "test_error", dataset, "gauss"),
-           line("1-NN interpolant (control)", "test_error", dataset, "1nn"),
-           line(bayes_label, "bayes_risk_q", dataset, "laplace")},
-          {}, caption, "north west"};
+Figure error_figure(const char* dataset, const std::string& title, const std::string& bayes_label) {
+  return Figure(std::string("test-error-") + dataset)
+      .Title(title)
+      .Axes("label noise q", "test error on q-corrupted test labels")
+      .Line("Laplace interpolant (" + bandwidth_label(dataset, kLaplaceBandwidth) + ")", "q", "test_error",
+            arm(dataset, "laplace"))
+      .Line("Gauss interpolant (" + bandwidth_label(dataset, kGaussBandwidth) + ")", "q", "test_error",
+            arm(dataset, "gauss"))
+      .Line("1-NN interpolant (control)", "q", "test_error", arm(dataset, "1nn"))
+      .Line(bayes_label, "q", "bayes_risk_q", arm(dataset, "laplace"))
+      .Legend("north west");
 }
 
-Figure excess_figure(const char* dataset, const std::string& title, std::vector<std::string> bands,
-                     const std::string& caption) {
-  std::vector<FigureLine> lines = {line("Laplace", "excess", dataset, "laplace"), line("Gauss", "excess", dataset, "gauss"),
-                                    line("1-NN (control)", "excess", dataset, "1nn")};
-  if (std::string(dataset) == "synthetic2")
-    lines.push_back(line("Gauss, pixel s = 5 (not checked)", "excess", dataset, "gauss-s5"));
-  return {std::string("excess-") + dataset, title, "label noise q", "test error - R*_q", false, false,
-          std::move(lines), std::move(bands), caption};
+Figure excess_figure(const char* dataset, const std::string& title) {
+  Figure f = Figure(std::string("excess-") + dataset)
+                 .Title(title)
+                 .Axes("label noise q", "test error - R*_q")
+                 .Line("Laplace", "q", "excess", arm(dataset, "laplace"))
+                 .Line("Gauss", "q", "excess", arm(dataset, "gauss"))
+                 .Line("1-NN (control)", "q", "excess", arm(dataset, "1nn"));
+  if (std::string(dataset) == "synthetic2") f.Line("Gauss, pixel s = 5 (not checked)", "q", "excess", arm(dataset, "gauss-s5"));
+  return f;
 }
 
 PRISM_CLAIM("bayes-tracking", MeasureBayesTracking)
@@ -359,6 +331,7 @@ PRISM_CLAIM("bayes-tracking", MeasureBayesTracking)
     ->Sweep("quick", sweep({5000, 10000, 3000, 10000}))
     ->Sweep("full", sweep({10000, 10000, 10000, 10000}))
     ->Seeds(8)
+    ->ShareBy({"dataset", "method"})
     ->Note("MNIST and Fashion-MNIST: the first n rows of the training file (quick n = 3000, full n = 10^4) and "
            "the whole 10^4-image test set, as in the paper (its two halves differ: at n = 3000 the clean Laplace "
            "error is 7.7 % on the first 5000 test images and 3.5 % on the last 5000). The Fig. 5 bands of docs/claims.md (Laplace excess "
@@ -380,21 +353,23 @@ PRISM_CLAIM("bayes-tracking", MeasureBayesTracking)
            "only, so one Cholesky factorisation of K per (data set, kernel) serves every q, seed and class. "
            "Confidence intervals therefore cover the label-noise randomness, not the draw of the data.")
     ->Plot(error_figure("synthetic2", "Synthetic-2 (d = 50, 2 classes): test error against label noise",
-                        "Bayes risk R*_q = 0.1587 + 0.3413 q",
-                        "Belkin 2021 Fig. 2(a) / BMM 2018 Fig. 5: every interpolant has zero training error; "
+                        "Bayes risk R*_q = 0.1587 + 0.3413 q")
+               .Caption("Belkin 2021 Fig. 2(a) / BMM 2018 Fig. 5: every interpolant has zero training error; "
                         "the kernel machines stay near R*_q, 1-NN does not."))
-    ->Plot(excess_figure("synthetic2", "Synthetic-2: excess over the Bayes risk",
-                         {"synthetic2-laplace-excess", "synthetic2-gauss-excess"},
-                         "Dashed: the bands of Fig. 5, Laplace [0, 0.05] and Gauss [0, 0.10], at every q."))
-    ->Plot(error_figure("mnist", "MNIST (10 classes): test error against label noise",
-                        "0.9 q (lower bound on R*_q)",
-                        "Belkin 2021 Fig. 2(b) / BMM 2018 Fig. 5, at the subset size n of this run (see the note)."))
-    ->Plot(excess_figure("mnist", "MNIST: excess over 0.9 q",
-                         {"mnist-laplace-excess-q0.1-n3000", "mnist-laplace-excess-q0.1-n10000"},
-                         "Dashed: the band derived from Tables 6-7 for the Laplace excess at q = 0.1 and this n; "
-                         "it applies at q = 0.1 only."))
+    ->Plot(excess_figure("synthetic2", "Synthetic-2: excess over the Bayes risk")
+               .Band("synthetic2-laplace-excess")
+               .Band("synthetic2-gauss-excess")
+               .Caption("Dashed: the bands of Fig. 5, Laplace [0, 0.05] and Gauss [0, 0.10], at every q."))
+    ->Plot(error_figure("mnist", "MNIST (10 classes): test error against label noise", "0.9 q (lower bound on R*_q)")
+               .Caption("Belkin 2021 Fig. 2(b) / BMM 2018 Fig. 5, at the subset size n of this run (see the note)."))
+    ->Plot(excess_figure("mnist", "MNIST: excess over 0.9 q")
+               .Band("mnist-laplace-excess-q0.1-n3000")
+               .Band("mnist-laplace-excess-q0.1-n10000")
+               .Caption("Dashed: the band derived from Tables 6-7 for the Laplace excess at q = 0.1 and this n; "
+                        "it applies at q = 0.1 only."))
     ->Plot(error_figure("fashion-mnist", "Fashion-MNIST (10 classes, not in the paper): test error against label noise",
-                        "0.9 q (lower bound on R*_q)", "Same setting as MNIST; no published reference values."));
+                        "0.9 q (lower bound on R*_q)")
+               .Caption("Same setting as MNIST; no published reference values."));
 
 }  // namespace
 }  // namespace prism::claims

@@ -8,26 +8,25 @@
 // L <= 1e-3 L(w0); t(m) is the number of steps. The speed-up s(m) = t(1)/t(m)
 // grows like m up to m* = beta / lambda_1 + 1 and saturates at 2 (m* - 1).
 //
-// Every point re-derives t(1) (and, at the grid's last point, t of the first
-// m >= 4 m*) from the same seed's batch stream, so the per-point ratios are
-// pure functions of (point, seed); the runs are memoised per process, so each
-// (data set, seed, m) is run once whichever point asks first.
+// Each point runs SGD once, at its own m, from the seed's batch stream; the
+// speed-ups against t(1) of the same seed are formed across points by the
+// claim's Derive hook. The data set, its kernel matrix and its spectrum are
+// shared by the points of one data set (ShareBy problem and ratio).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
-#include <tuple>
 #include <vector>
 
-#include "datasets/mnist.h"
 #include "src/core/claim.h"
 #include "src/linalg/kernels.h"
 #include "src/linalg/spectrum.h"
+#include "src/models/kernel_problem.h"
 #include "src/models/spiked_spectrum.h"
 #include "src/optim/sgd.h"
 #include "src/optim/sgd_spiked.h"
@@ -50,97 +49,33 @@ Spectrum from_curvature(const linalg::Curvature& c) {
   return {c.beta, c.lambda_1, c.lambda_1_residual, c.m_star, c.trace_ratio};
 }
 
-// ---- data sets -------------------------------------------------------------
+// ---- data sets (shared by every seed and batch size) -----------------------
 
-// MNIST: the first n training rows, K = Gaussian kernel matrix, one-hot Y.
-// The SGD sizes keep K (shared by every seed and batch size); the sizes that
-// only need m* (the n-scaling points) keep their spectrum and drop K.
-struct MnistSetup {
-  Eigen::MatrixXd K, Y;
-  Spectrum spectrum;
-};
-
-std::mutex mnist_mutex;
-std::map<int, std::shared_ptr<const MnistSetup>> mnist_setups;
-std::map<int, Spectrum> mnist_spectra;
-
-std::shared_ptr<MnistSetup> build_mnist(int n) {
-  auto s = std::make_shared<MnistSetup>();
-  data::Dataset d = data::load_mnist(data::Split::Train, static_cast<std::size_t>(n));
-  s->K = linalg::kernel_matrix(linalg::Kernel::Gaussian(kKernelBandwidth), d.X);
-  s->Y = Eigen::MatrixXd::Zero(n, d.num_classes);
-  for (int i = 0; i < n; ++i) s->Y(i, d.y(i)) = 1.0;
-  s->spectrum = from_curvature(linalg::kernel_curvature(s->K));  // H ~ K/n, beta = max K_ii
-  return s;
+// MNIST: the first n training rows, Gaussian K, one-hot Y; H ~ K/n, beta = max K_ii.
+std::shared_ptr<const models::KernelProblem> mnist_problem(const RunContext& ctx, Eigen::Index n) {
+  const auto kernel = linalg::Kernel::Gaussian(kKernelBandwidth);
+  return ctx.shared(models::kernel_problem_key("mnist", n, kernel),
+                    [&] { return models::kernel_problem("mnist", n, kernel); });
 }
 
-std::shared_ptr<const MnistSetup> mnist_setup(int n) {
-  std::lock_guard<std::mutex> lock(mnist_mutex);
-  if (auto it = mnist_setups.find(n); it != mnist_setups.end()) return it->second;
-  auto s = build_mnist(n);
-  mnist_spectra[n] = s->spectrum;
-  mnist_setups[n] = s;
-  return s;
-}
-
-Spectrum mnist_spectrum(int n) {
-  std::lock_guard<std::mutex> lock(mnist_mutex);
-  if (auto it = mnist_spectra.find(n); it != mnist_spectra.end()) return it->second;
-  const Spectrum s = build_mnist(n)->spectrum;  // K freed here
-  mnist_spectra[n] = s;
-  return s;
+// The spectrum alone (the m*-against-n points) builds K for itself and drops
+// it; the SGD points keep the shared problem.
+Spectrum mnist_spectrum(const RunContext& ctx, Eigen::Index n, bool keep_kernel) {
+  return *ctx.shared("spectrum/mnist/n=" + std::to_string(n), [&] {
+    if (keep_kernel) return from_curvature(linalg::kernel_curvature(mnist_problem(ctx, n)->K));
+    const auto kernel = linalg::Kernel::Gaussian(kKernelBandwidth);
+    return from_curvature(linalg::kernel_curvature(models::kernel_problem("mnist", n, kernel).K));
+  });
 }
 
 // Synthetic: the spiked construction with beta / lambda_1 = ratio; lambda_1 is
 // measured by Lanczos on K/n (an O(n) operator), not read from the closed form.
-Spectrum synthetic_spectrum(const models::SpikedSpectrum& s) {
-  models::SpikedGramOp op(s, 1.0 / static_cast<double>(s.n));
-  return from_curvature(linalg::curvature_from_op(op, s.beta, /*trace=*/s.beta));
-}
-
-// ---- iterations to the target, memoised -------------------------------------
-
-struct Run {
-  std::int64_t iterations = 0;
-  bool reached = false;
-  double step = 0, final_ratio = 0;
-};
-
-// One SGD run for (data set, seed, m), from the batch stream Rng(seed, "batches"),
-// which is what ctx.rng("batches") gives the point of batch m itself.
-class Runs {
- public:
-  using Solve = std::function<Run(Eigen::Index m, Rng& rng)>;
-  Run get(const std::string& set, std::uint64_t seed, Eigen::Index m, const Solve& solve) {
-    const auto key = std::make_tuple(set, seed, m);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (auto it = done_.find(key); it != done_.end()) return it->second;
-    }
-    Rng rng(seed, "batches");
-    Run r = solve(m, rng);
-    std::lock_guard<std::mutex> lock(mu_);
-    done_[key] = r;
-    return r;
-  }
-
- private:
-  std::mutex mu_;
-  std::map<std::tuple<std::string, std::uint64_t, Eigen::Index>, Run> done_;
-};
-
-Runs& runs() {
-  static Runs r;
-  return r;
-}
-
-Run to_run(const optim::SgdTrace& tr, double step) {
-  Run r;
-  r.reached = tr.reached_target();
-  r.iterations = r.reached ? tr.iterations_to_target : tr.iterations;
-  r.step = step;
-  r.final_ratio = tr.final_loss / tr.initial_loss;
-  return r;
+Spectrum synthetic_spectrum(const RunContext& ctx, Eigen::Index n, double ratio) {
+  return *ctx.shared(fmt::format("spectrum/synthetic/n={}/ratio={:.17g}", n, ratio), [&] {
+    const models::SpikedSpectrum s = models::spiked_spectrum(n, kSyntheticBeta, ratio);
+    models::SpikedGramOp op(s, 1.0 / static_cast<double>(s.n));
+    return from_curvature(linalg::curvature_from_op(op, s.beta, /*trace=*/s.beta));
+  });
 }
 
 // ---- the measurement --------------------------------------------------------
@@ -160,106 +95,124 @@ Eigen::Index largest_batch(Eigen::Index n) {
   return m;
 }
 
+void record_spectrum(Measurement& out, const Spectrum& s) {
+  out.set("beta", s.beta);
+  out.set("lambda_1", s.lambda_1);
+  out.set("lambda_1_residual", s.lambda_1_residual);
+  out.set("m_star", s.m_star);
+  out.set("trace_ratio", s.trace_ratio);
+}
+
+// One SGD run at this point's batch size m, from the seed's batch stream.
+// The speed-ups against m = 1 are formed across points, in DeriveCriticalBatch.
 Measurement MeasureCriticalBatch(const RunContext& ctx) {
   Measurement out;
   const std::string problem = ctx.str("problem");
   const auto n = static_cast<Eigen::Index>(ctx.num("n"));
-
   if (problem == "mnist-spectrum") {  // m* against n: Lanczos only
-    const Spectrum s = mnist_spectrum(static_cast<int>(n));
-    out.set("beta", s.beta);
-    out.set("lambda_1", s.lambda_1);
-    out.set("lambda_1_residual", s.lambda_1_residual);
-    out.set("m_star", s.m_star);
-    out.set("trace_ratio", s.trace_ratio);
-    if (ctx.has("compare_n")) {  // the spread of m* over this n and the others named
-      double lo = s.m_star, hi = s.m_star;
-      for (const auto& other : ctx.point()["compare_n"]) {
-        const double v = mnist_spectrum(other.get<int>()).m_star;
-        lo = std::min(lo, v), hi = std::max(hi, v);
-      }
-      out.set("m_star_spread", hi / lo);
-    }
+    record_spectrum(out, mnist_spectrum(ctx, n, /*keep_kernel=*/false));
     return out;
   }
 
   const auto m = static_cast<Eigen::Index>(ctx.num("batch"));
-  const auto max_iterations = static_cast<std::int64_t>(ctx.num("max_epochs") * static_cast<double>(n));
-  std::string set;
+  optim::SgdOptions o;
+  o.batch = m;
+  o.target_ratio = kTargetRatio;
+  o.max_iterations = static_cast<std::int64_t>(ctx.num("max_epochs") * static_cast<double>(n));
+  Rng batches = ctx.rng("batches");
+  Eigen::MatrixXd alpha;
   Spectrum spec;
-  Runs::Solve solve;
-  std::shared_ptr<const MnistSetup> mnist;
+  optim::SgdTrace trace;
   if (problem == "mnist") {
-    mnist = mnist_setup(static_cast<int>(n));
-    spec = mnist->spectrum;
-    set = "mnist/n=" + std::to_string(n) + "/cap=" + std::to_string(max_iterations);
-    solve = [&](Eigen::Index batch, Rng& rng) {
-      optim::SgdOptions o;
-      o.batch = batch;
-      o.step = optim::critical_step(batch, spec.beta, spec.lambda_1);
-      o.target_ratio = kTargetRatio;
-      o.max_iterations = max_iterations;
-      o.threads = kSgdThreads;
-      Eigen::MatrixXd alpha;
-      return to_run(optim::sgd_kernel(mnist->K, mnist->Y, alpha, o, rng), o.step);
-    };
+    spec = mnist_spectrum(ctx, n, /*keep_kernel=*/true);
+    o.step = optim::critical_step(m, spec.beta, spec.lambda_1);
+    o.threads = kSgdThreads;
+    const auto mnist = mnist_problem(ctx, n);
+    trace = optim::sgd_kernel(mnist->K, mnist->Y, alpha, o, batches);
   } else if (problem == "synthetic") {
     const double ratio = ctx.num("ratio");
-    const models::SpikedSpectrum data = models::spiked_spectrum(n, kSyntheticBeta, ratio);
-    spec = synthetic_spectrum(data);
+    spec = synthetic_spectrum(ctx, n, ratio);
     // The m* of the same construction with 4x and 1/4 the ratio (the controls'
     // "other data set"), measured the same way.
-    out.set("m_star_of_4x_set", synthetic_spectrum(models::spiked_spectrum(n, kSyntheticBeta, 4 * ratio)).m_star);
-    out.set("m_star_of_quarter_set",
-            synthetic_spectrum(models::spiked_spectrum(n, kSyntheticBeta, std::max(1.0, ratio / 4))).m_star);
-    set = "synthetic/ratio=" + std::to_string(ratio) + "/n=" + std::to_string(n) + "/cap=" + std::to_string(max_iterations);
+    out.set("m_star_of_4x_set", synthetic_spectrum(ctx, n, 4 * ratio).m_star);
+    out.set("m_star_of_quarter_set", synthetic_spectrum(ctx, n, std::max(1.0, ratio / 4)).m_star);
+    o.step = optim::critical_step(m, spec.beta, spec.lambda_1);
     // Targets: N(0, 1) per point, from the seed's own stream (the same at every m).
     const Eigen::MatrixXd Y = ctx.rng("targets").normal_matrix(n, 1);
-    solve = [&, data, Y](Eigen::Index batch, Rng& rng) {
-      optim::SgdOptions o;
-      o.batch = batch;
-      o.step = optim::critical_step(batch, spec.beta, spec.lambda_1);
-      o.target_ratio = kTargetRatio;
-      o.max_iterations = max_iterations;
-      Eigen::MatrixXd alpha;
-      return to_run(optim::sgd_spiked_gram(data, Y, alpha, o, rng), o.step);
-    };
+    trace = optim::sgd_spiked_gram(models::spiked_spectrum(n, kSyntheticBeta, ratio), Y, alpha, o, batches);
   } else {
     throw std::invalid_argument("critical-batch: unknown problem " + problem);
   }
-
-  const std::uint64_t seed = ctx.seed();
-  const Run here = runs().get(set, seed, m, solve);
-  const Run first = runs().get(set, seed, 1, solve);
-  const double speedup = static_cast<double>(first.iterations) / static_cast<double>(here.iterations);
-
-  out.set("beta", spec.beta);
-  out.set("lambda_1", spec.lambda_1);
-  out.set("lambda_1_residual", spec.lambda_1_residual);
-  out.set("m_star", spec.m_star);
-  out.set("trace_ratio", spec.trace_ratio);
-  out.set("eta", here.step);
-  out.set("iterations", static_cast<double>(here.iterations));
-  out.set("iterations_batch_1", static_cast<double>(first.iterations));
-  out.set("reached_target", here.reached && first.reached ? 1.0 : 0.0);
-  out.set("final_loss_ratio", here.final_ratio);
-  out.set("speedup", speedup);
+  record_spectrum(out, spec);
+  const bool reached = trace.reached_target();
+  out.set("eta", o.step);
+  out.set("iterations", static_cast<double>(reached ? trace.iterations_to_target : trace.iterations));
+  out.set("reached", reached ? 1.0 : 0.0);
+  out.set("final_loss_ratio", trace.final_loss / trace.initial_loss);
   out.set("batch_over_m_star", static_cast<double>(m) / spec.m_star);
-  // s(m) / min(m, m*): the linear-scaling ratio s(m)/m below m*, s(m)/m* above.
-  out.set("speedup_over_linear", speedup / std::min(static_cast<double>(m), spec.m_star));
   out.set("plateau", 2 * (spec.m_star - 1));
-  out.set("speedup_over_plateau", speedup / (2 * (spec.m_star - 1)));
   out.set("thm3_speedup", thm3_speedup(static_cast<double>(m), spec));
-  if (m == largest_batch(n)) {
-    // Saturation: s(m_max) / s(first grid m >= 4 m*).
-    Eigen::Index from = 1;
-    while (static_cast<double>(from) < 4 * spec.m_star) from *= 2;
-    if (from > m) throw std::invalid_argument("critical-batch: the grid ends below 4 m* at " + set);
-    const Run at = runs().get(set, seed, from, solve);
-    out.set("saturation_from_batch", static_cast<double>(from));
-    out.set("saturation_ratio", static_cast<double>(at.iterations) / static_cast<double>(here.iterations));
-  }
   return out;
+}
+
+// ---- across points -----------------------------------------------------------
+
+// The points of one SGD data set (problem, ratio, n, cap), keyed by batch size.
+std::map<Eigen::Index, PointRuns*> batch_grid(std::vector<PointRuns>& points, const Json& of) {
+  std::map<Eigen::Index, PointRuns*> grid;
+  for (auto& p : points)
+    if (p.params.value("problem", "") == of.value("problem", "") && p.params.value("ratio", 0.0) == of.value("ratio", 0.0) &&
+        p.params.value("n", 0) == of.value("n", 0) && p.params.value("max_epochs", 0.0) == of.value("max_epochs", 0.0))
+      grid[p.params["batch"].get<Eigen::Index>()] = &p;
+  return grid;
+}
+
+// Per seed: s(m) = t(1) / t(m) with t(1) of the same seed, the linear-scaling
+// and plateau ratios, and at the grid's end the saturation s(m_max) / s(m_sat)
+// with m_sat the first grid m >= 4 m*. For the spectrum points, the spread of
+// m* over n. Measurement, not checking: no reference value enters.
+void DeriveCriticalBatch(std::vector<PointRuns>& points) {
+  for (auto& p : points) {
+    if (p.params["problem"] == "mnist-spectrum" || p.runs.empty()) continue;
+    const auto grid = batch_grid(points, p.params);
+    const auto first = grid.find(1);
+    if (first == grid.end() || first->second->runs.size() != p.runs.size())
+      throw std::logic_error("critical-batch: no batch-1 point with the same seeds for " + point_label(p.params));
+    const auto m = p.params["batch"].get<Eigen::Index>();
+    for (size_t s = 0; s < p.runs.size(); ++s) {
+      auto& sc = p.runs[s].scalars;
+      const auto& one = first->second->runs[s].scalars;
+      const double m_star = sc.at("m_star"), speedup = one.at("iterations") / sc.at("iterations");
+      sc["iterations_batch_1"] = one.at("iterations");
+      sc["reached_target"] = sc.at("reached") > 0 && one.at("reached") > 0 ? 1.0 : 0.0;
+      sc["speedup"] = speedup;
+      // s(m) / min(m, m*): the linear-scaling ratio s(m)/m below m*, s(m)/m* above.
+      sc["speedup_over_linear"] = speedup / std::min(static_cast<double>(m), m_star);
+      sc["speedup_over_plateau"] = speedup / (2 * (m_star - 1));
+      if (p.params.value("grid_end", false)) {
+        Eigen::Index from = 1;
+        while (static_cast<double>(from) < 4 * m_star) from *= 2;
+        const auto at = grid.find(from);
+        if (from > m || at == grid.end())
+          throw std::invalid_argument("critical-batch: the grid ends below 4 m* at " + point_label(p.params));
+        sc["saturation_from_batch"] = static_cast<double>(from);
+        sc["saturation_ratio"] = at->second->runs[s].scalars.at("iterations") / sc.at("iterations");
+      }
+    }
+  }
+  for (auto& p : points)  // folded into reached_target (this run and t(1)'s)
+    for (auto& run : p.runs) run.scalars.erase("reached");
+  for (auto& p : points) {
+    if (p.params["problem"] != "mnist-spectrum" || !p.params.contains("compare_n")) continue;
+    for (size_t s = 0; s < p.runs.size(); ++s) {
+      double lo = p.runs[s].scalars.at("m_star"), hi = lo;
+      for (const auto& q : points)
+        if (q.params["problem"] == "mnist-spectrum" && !q.runs.empty())
+          for (const auto& other : p.params["compare_n"])
+            if (q.params["n"] == other) lo = std::min(lo, q.runs[s].scalars.at("m_star")), hi = std::max(hi, q.runs[s].scalars.at("m_star"));
+      p.runs[s].scalars["m_star_spread"] = hi / lo;
+    }
+  }
 }
 
 // ---- sweep ------------------------------------------------------------------
@@ -280,7 +233,7 @@ std::vector<Json> batch_points(Json base, Eigen::Index n) {
 std::vector<Json> sweep(int mnist_n, int synthetic_n, double max_epochs) {
   std::vector<Json> pts;
   for (auto& p : batch_points({{"problem", "mnist"}, {"max_epochs", max_epochs}}, mnist_n)) pts.push_back(p);
-  // m* at n/2, n and 2n: a factor 4 in n (the middle one is the SGD n, whose K is shared).
+  // m* at n/2, n and 2n: a factor 4 in n (each builds its K, takes the spectrum, drops K).
   for (double scale : {0.5, 1.0, 2.0}) {
     Json p = {{"problem", "mnist-spectrum"}, {"scale", scale}, {"n", static_cast<int>(scale * mnist_n)}};
     if (scale == 2.0) p["compare_n"] = {mnist_n / 2, mnist_n};
@@ -292,9 +245,8 @@ std::vector<Json> sweep(int mnist_n, int synthetic_n, double max_epochs) {
   return pts;
 }
 
-Figure speedup_figure(const std::string& id, const std::string& title, const std::vector<FigureLine>& lines,
-                      const std::string& caption) {
-  return {id, title, "batch size m", "speed-up t(1) / t(m)", true, true, lines, {}, caption};
+Figure speedup_figure(const std::string& id, const std::string& title) {
+  return Figure(id).Title(title).Axes("batch size m", "speed-up t(1) / t(m)").LogX().LogY();
 }
 
 PRISM_CLAIM("critical-batch", MeasureCriticalBatch)
@@ -306,51 +258,58 @@ PRISM_CLAIM("critical-batch", MeasureCriticalBatch)
     ->Sweep("quick", sweep(2000, 4096, 400))
     ->Sweep("full", sweep(10000, 8192, 400))
     ->Seeds(4)
+    ->Derive(DeriveCriticalBatch)
+    ->ShareBy({"problem", "ratio"})
     ->Note("t(m): steps to L <= 1e-3 L(w0). Each point's speed-up pairs t(m) with t(1) of the same seed; the "
            "knee checks average t over seeds first. The synthetic data have beta/lambda_1 = 4, 16, 64 by "
            "construction (m* = 5, 17, 65); lambda_1 is measured by Lanczos.")
-    ->Plot(speedup_figure(
-        "mnist", "MNIST, Gaussian kernel (s = 5)",
-        {{"measured s(m)", "batch", "speedup", "", {{"problem", "mnist"}}},
-         {"Thm 3 slow-direction prediction", "batch", "thm3_speedup", "", {{"problem", "mnist"}}},
-         {"plateau 2(m*-1)", "batch", "plateau", "", {{"problem", "mnist"}}},
-         {"m* (measured spectrum)", "m_star", "speedup", "", {{"problem", "mnist"}}}},
-        "Seed means with 95% intervals. Linear scaling below m*, saturation above (Fig. 10 of the paper, after "
-        "MBB 2018). The vertical line marks m* = beta/lambda_1 + 1 from the Lanczos estimate of lambda_1."))
-    ->Plot(speedup_figure(
-        "synthetic", "Synthetic data, beta/lambda_1 = 4, 16, 64",
-        {{"beta/lambda_1 = 4", "batch", "speedup", "", {{"problem", "synthetic"}, {"ratio", 4.0}}},
-         {"its plateau 2(m*-1) = 8", "batch", "plateau", "", {{"problem", "synthetic"}, {"ratio", 4.0}}},
-         {"beta/lambda_1 = 16", "batch", "speedup", "", {{"problem", "synthetic"}, {"ratio", 16.0}}},
-         {"its plateau 2(m*-1) = 32", "batch", "plateau", "", {{"problem", "synthetic"}, {"ratio", 16.0}}},
-         {"beta/lambda_1 = 64", "batch", "speedup", "", {{"problem", "synthetic"}, {"ratio", 64.0}}},
-         {"its plateau 2(m*-1) = 128", "batch", "plateau", "", {{"problem", "synthetic"}, {"ratio", 64.0}}}},
-        "Each data set saturates below its own plateau 2(m*-1) and bends near its own m* = 5, 17, 65 "
-        "(beta/lambda_1 exact by construction, lambda_1 measured by Lanczos)."))
-    ->Plot({"plateau-fraction", "Speed-up over the plateau 2(m*-1), against m/m*", "m / m*",
-            "s(m) / (2 (m* - 1))", true, true,
-            {{"MNIST", "batch_over_m_star", "speedup_over_plateau", "", {{"problem", "mnist"}}},
-             {"synthetic 4", "batch_over_m_star", "speedup_over_plateau", "", {{"problem", "synthetic"}, {"ratio", 4.0}}},
-             {"synthetic 16", "batch_over_m_star", "speedup_over_plateau", "", {{"problem", "synthetic"}, {"ratio", 16.0}}},
-             {"synthetic 64", "batch_over_m_star", "speedup_over_plateau", "", {{"problem", "synthetic"}, {"ratio", 64.0}}}},
-            {"mnist-plateau-bound"},
-            "In units of m* and of the Thm 3 plateau the four data sets bend at m/m* ~ 1; the dashed line is the "
-            "bound s(m) <= 1.15 x 2(m*-1) (checks mnist-plateau-bound, synthetic-plateau-bound)."})
-    ->Plot({"linear-scaling", "Linear scaling: s(m) / min(m, m*)", "m / m*", "s(m) / min(m, m*)", true, false,
-            {{"MNIST", "batch_over_m_star", "speedup_over_linear", "", {{"problem", "mnist"}}},
-             {"synthetic 4", "batch_over_m_star", "speedup_over_linear", "", {{"problem", "synthetic"}, {"ratio", 4.0}}},
-             {"synthetic 16", "batch_over_m_star", "speedup_over_linear", "", {{"problem", "synthetic"}, {"ratio", 16.0}}},
-             {"synthetic 64", "batch_over_m_star", "speedup_over_linear", "", {{"problem", "synthetic"}, {"ratio", 64.0}}}},
-            {"mnist-linear-scaling"},
-            "Left of m/m* = 1 this is s(m)/m, the linear-scaling ratio; the dashed line is its lower bound 0.5. "
-            "Right of 1 it is s(m)/m*, which the same bound also covers (see the reference file)."})
-    ->Plot({"m-star-vs-n", "m* against n (MNIST, Gaussian s = 5)", "n", "m* = beta / lambda_1 + 1", true, false,
-            {{"m*", "n", "m_star", "", {{"problem", "mnist-spectrum"}}},
-             {"tr(H) / lambda_1", "n", "trace_ratio", "", {{"problem", "mnist-spectrum"}}}},
-            {"m-star-flat-in-n", "mnist-m-star"},
-            "m* at n/2, n and 2n of the SGD n stays flat (Belkin 2021 §4.4: m* is essentially independent of n). "
-            "Dashed: the log-log slopes +-0.035 (5 % over the factor 4) from the first point and, in the full "
-            "preset, the band m* in [7, 9] at n = 10^4. tr(H)/lambda_1 = m* - 1 here since every K_ii = beta = 1."});
+    ->Plot(speedup_figure("mnist", "MNIST, Gaussian kernel (s = 5)")
+               .Line("measured s(m)", "batch", "speedup", {{"problem", "mnist"}})
+               .Line("Thm 3 slow-direction prediction", "batch", "thm3_speedup", {{"problem", "mnist"}})
+               .Line("plateau 2(m*-1)", "batch", "plateau", {{"problem", "mnist"}})
+               .Line("m* (measured spectrum)", "m_star", "speedup", {{"problem", "mnist"}})
+               .Caption("Seed means with 95% intervals. Linear scaling below m*, saturation above (Fig. 10 of the "
+                        "paper, after MBB 2018). The vertical line marks m* = beta/lambda_1 + 1 from the Lanczos "
+                        "estimate of lambda_1."))
+    ->Plot(speedup_figure("synthetic", "Synthetic data, beta/lambda_1 = 4, 16, 64")
+               .Line("beta/lambda_1 = 4", "batch", "speedup", {{"problem", "synthetic"}, {"ratio", 4.0}})
+               .Line("its plateau 2(m*-1) = 8", "batch", "plateau", {{"problem", "synthetic"}, {"ratio", 4.0}})
+               .Line("beta/lambda_1 = 16", "batch", "speedup", {{"problem", "synthetic"}, {"ratio", 16.0}})
+               .Line("its plateau 2(m*-1) = 32", "batch", "plateau", {{"problem", "synthetic"}, {"ratio", 16.0}})
+               .Line("beta/lambda_1 = 64", "batch", "speedup", {{"problem", "synthetic"}, {"ratio", 64.0}})
+               .Line("its plateau 2(m*-1) = 128", "batch", "plateau", {{"problem", "synthetic"}, {"ratio", 64.0}})
+               .Caption("Each data set saturates below its own plateau 2(m*-1) and bends near its own m* = 5, 17, 65 "
+                        "(beta/lambda_1 exact by construction, lambda_1 measured by Lanczos)."))
+    ->Plot(Figure("plateau-fraction")
+          .Title("Speed-up over the plateau 2(m*-1), against m/m*")
+          .Axes("m / m*", "s(m) / (2 (m* - 1))")
+          .LogX()
+          .LogY()
+          .Line("MNIST", "batch_over_m_star", "speedup_over_plateau", {{"problem", "mnist"}})
+          .Line("synthetic 4", "batch_over_m_star", "speedup_over_plateau", {{"problem", "synthetic"}, {"ratio", 4.0}})
+          .Line("synthetic 16", "batch_over_m_star", "speedup_over_plateau", {{"problem", "synthetic"}, {"ratio", 16.0}})
+          .Line("synthetic 64", "batch_over_m_star", "speedup_over_plateau", {{"problem", "synthetic"}, {"ratio", 64.0}})
+          .Band("mnist-plateau-bound")
+          .Caption("In units of m* and of the Thm 3 plateau the four data sets bend at m/m* ~ 1; the dashed line is the bound s(m) <= 1.15 x 2(m*-1) (checks mnist-plateau-bound, synthetic-plateau-bound)."))
+    ->Plot(Figure("linear-scaling")
+          .Title("Linear scaling: s(m) / min(m, m*)")
+          .Axes("m / m*", "s(m) / min(m, m*)")
+          .LogX()
+          .Line("MNIST", "batch_over_m_star", "speedup_over_linear", {{"problem", "mnist"}})
+          .Line("synthetic 4", "batch_over_m_star", "speedup_over_linear", {{"problem", "synthetic"}, {"ratio", 4.0}})
+          .Line("synthetic 16", "batch_over_m_star", "speedup_over_linear", {{"problem", "synthetic"}, {"ratio", 16.0}})
+          .Line("synthetic 64", "batch_over_m_star", "speedup_over_linear", {{"problem", "synthetic"}, {"ratio", 64.0}})
+          .Band("mnist-linear-scaling")
+          .Caption("Left of m/m* = 1 this is s(m)/m, the linear-scaling ratio; the dashed line is its lower bound 0.5. Right of 1 it is s(m)/m*, which the same bound also covers (see the reference file)."))
+    ->Plot(Figure("m-star-vs-n")
+          .Title("m* against n (MNIST, Gaussian s = 5)")
+          .Axes("n", "m* = beta / lambda_1 + 1")
+          .LogX()
+          .Line("m*", "n", "m_star", {{"problem", "mnist-spectrum"}})
+          .Line("tr(H) / lambda_1", "n", "trace_ratio", {{"problem", "mnist-spectrum"}})
+          .Band("m-star-flat-in-n")
+          .Band("mnist-m-star")
+          .Caption("m* at n/2, n and 2n of the SGD n stays flat (Belkin 2021 §4.4: m* is essentially independent of n). Dashed: the log-log slopes +-0.035 (5 % over the factor 4) from the first point and, in the full preset, the band m* in [7, 9] at n = 10^4. tr(H)/lambda_1 = m* - 1 here since every K_ii = beta = 1."));
 
 }  // namespace
 }  // namespace prism::claims

@@ -269,40 +269,46 @@ PRISM_CLAIM("hessian-decay", MeasureHessianDecay)
            "normalised by 1/sqrt(2), not 1/sqrt(m)); it is present even when the later layers are linear.")
     ->Note("Quadratic-output control (Eq. 16): H_g = (1 + 2f) H_f + 2 grad f grad f^T, and ||grad f||^2 = O(1), "
            "so ||H_g|| stays Omega(1).")
-    ->Plot({"hessian", "Hessian norm and gradient norm against width", "width m", "norm", true, true,
-            {{"||H(w0)||, 2-layer", "width", "hessian_norm", "", {{"kind", "hessian"}, {"net", "2-layer"}}},
-             {"||H(w0)||, deep (L=3)", "width", "hessian_norm", "", {{"kind", "hessian"}, {"net", "deep"}}},
-             {"max ||H|| on sphere R=1, 2-layer", "width", "sphere_max_hessian_norm", "",
-              {{"kind", "hessian"}, {"net", "2-layer"}}},
-             {"max ||H|| on sphere R=1, deep", "width", "sphere_max_hessian_norm", "",
-              {{"kind", "hessian"}, {"net", "deep"}}},
-             {"||grad f||, 2-layer", "width", "grad_norm", "", {{"kind", "hessian"}, {"net", "2-layer"}}},
-             {"||grad f||, deep", "width", "grad_norm", "", {{"kind", "hessian"}, {"net", "deep"}}}},
-            {"hessian-slope-2-layer", "hessian-slope-deep"},
-            "Seed means; the dashed lines are the slope check's window [-0.6, -0.4] (the m^-1/2 reference lies inside). ||grad f|| "
-            "stays flat, ||H|| decays, also at the worst point of the sphere of radius 1."})
-    ->Plot({"controls", "Controls: nonlinear output and bottleneck", "width m", "||H(w0)||", true, true,
-            {{"2-layer, linear output", "width", "hessian_norm", "", {{"kind", "hessian"}, {"net", "2-layer"}}},
-             {"2-layer, g = f + f^2 (control)", "width", "hessian_norm", "",
-              {{"kind", "hessian"}, {"net", "2-layer-quadratic"}}},
-             {"deep, widths m,m,m", "width", "hessian_norm", "", {{"kind", "hessian"}, {"net", "deep"}}},
-             {"bottleneck, widths m,2,m (control)", "width", "hessian_norm", "",
-              {{"kind", "hessian"}, {"net", "bottleneck"}}}},
-            {},
-            "Both controls keep an Omega(1) Hessian: the quadratic output through 2 grad f grad f^T, the "
-            "bottleneck through the cross term of the weights around the narrow layer."})
-    ->Plot({"signs", "Fixed-sign output: sqrt(m) ||H_W|| against width", "width m", "sqrt(m) ||H_W||", true, false,
-            {{"measured (Lanczos)", "width", "signs_sqrt_m_hw", "", {{"kind", "hessian"}, {"net", "2-layer"}}}},
-            {"signs-limit"},
-            "Tends to (||x||^2/d) 4/(3 sqrt 3) = 0.07698 as the largest |tanh''(z_i)| approaches the maximum "
-            "of |tanh''|."})
-    ->Plot({"tangent-kernel", "Change of the tangent kernel along gradient descent", "width m", "relative change",
-            true, true,
-            {{"||J_T - J_0||_F / ||J_0||_F", "width", "jacobian_change", "", {{"kind", "kernel"}}},
-             {"||K_T - K_0||_F / ||K_0||_F", "width", "kernel_change", "", {{"kind", "kernel"}}}},
-            {"jacobian-change-slope"},
-            "2-layer net, n = 16 inputs with ||x_i|| = sqrt d, full-batch GD on the square loss to 1e-6 of "
-            "the starting loss; per seed the mean over independent draws of data and initialisation."});
+    ->Plot(Figure("hessian")
+          .Title("Hessian norm and gradient norm against width")
+          .Axes("width m", "norm")
+          .LogX()
+          .LogY()
+          .Line("||H(w0)||, 2-layer", "width", "hessian_norm", {{"kind", "hessian"}, {"net", "2-layer"}})
+          .Line("||H(w0)||, deep (L=3)", "width", "hessian_norm", {{"kind", "hessian"}, {"net", "deep"}})
+          .Line("max ||H|| on sphere R=1, 2-layer", "width", "sphere_max_hessian_norm", {{"kind", "hessian"}, {"net", "2-layer"}})
+          .Line("max ||H|| on sphere R=1, deep", "width", "sphere_max_hessian_norm", {{"kind", "hessian"}, {"net", "deep"}})
+          .Line("||grad f||, 2-layer", "width", "grad_norm", {{"kind", "hessian"}, {"net", "2-layer"}})
+          .Line("||grad f||, deep", "width", "grad_norm", {{"kind", "hessian"}, {"net", "deep"}})
+          .Band("hessian-slope-2-layer")
+          .Band("hessian-slope-deep")
+          .Caption("Seed means; the dashed lines are the slope check's window [-0.6, -0.4] (the m^-1/2 reference lies inside). ||grad f|| stays flat, ||H|| decays, also at the worst point of the sphere of radius 1."))
+    ->Plot(Figure("controls")
+          .Title("Controls: nonlinear output and bottleneck")
+          .Axes("width m", "||H(w0)||")
+          .LogX()
+          .LogY()
+          .Line("2-layer, linear output", "width", "hessian_norm", {{"kind", "hessian"}, {"net", "2-layer"}})
+          .Line("2-layer, g = f + f^2 (control)", "width", "hessian_norm", {{"kind", "hessian"}, {"net", "2-layer-quadratic"}})
+          .Line("deep, widths m,m,m", "width", "hessian_norm", {{"kind", "hessian"}, {"net", "deep"}})
+          .Line("bottleneck, widths m,2,m (control)", "width", "hessian_norm", {{"kind", "hessian"}, {"net", "bottleneck"}})
+          .Caption("Both controls keep an Omega(1) Hessian: the quadratic output through 2 grad f grad f^T, the bottleneck through the cross term of the weights around the narrow layer."))
+    ->Plot(Figure("signs")
+          .Title("Fixed-sign output: sqrt(m) ||H_W|| against width")
+          .Axes("width m", "sqrt(m) ||H_W||")
+          .LogX()
+          .Line("measured (Lanczos)", "width", "signs_sqrt_m_hw", {{"kind", "hessian"}, {"net", "2-layer"}})
+          .Band("signs-limit")
+          .Caption("Tends to (||x||^2/d) 4/(3 sqrt 3) = 0.07698 as the largest |tanh''(z_i)| approaches the maximum of |tanh''|."))
+    ->Plot(Figure("tangent-kernel")
+          .Title("Change of the tangent kernel along gradient descent")
+          .Axes("width m", "relative change")
+          .LogX()
+          .LogY()
+          .Line("||J_T - J_0||_F / ||J_0||_F", "width", "jacobian_change", {{"kind", "kernel"}})
+          .Line("||K_T - K_0||_F / ||K_0||_F", "width", "kernel_change", {{"kind", "kernel"}})
+          .Band("jacobian-change-slope")
+          .Caption("2-layer net, n = 16 inputs with ||x_i|| = sqrt d, full-batch GD on the square loss to 1e-6 of the starting loss; per seed the mean over independent draws of data and initialisation."));
 
 }  // namespace
 }  // namespace prism::claims

@@ -7,15 +7,13 @@
 // an under-parameterised problem: same SGD, no interpolation, so the loss
 // plateaus above the least-squares optimum by an amount proportional to eta.
 #include <cmath>
-#include <map>
 #include <memory>
-#include <mutex>
 
-#include "datasets/mnist.h"
 #include "src/core/claim.h"
 #include "src/core/stats.h"
 #include "src/linalg/kernels.h"
 #include "src/linalg/least_squares.h"
+#include "src/models/kernel_problem.h"
 #include "src/models/linear_problem.h"
 #include "src/optim/sgd.h"
 
@@ -90,30 +88,23 @@ void record_interpolating_run(Measurement& m, const optim::SgdTrace& tr, double 
   m.set("rate_ratio", rate / bound_rate);
 }
 
-// The kernel setup depends on n only (first n rows of MNIST train): computed
-// once per process and shared by every seed and batch size.
+// The kernel problem (first n rows of MNIST train) and its spectrum depend on
+// n only: shared by every seed and batch size.
 struct KernelSetup {
-  Eigen::MatrixXd K, Y;
-  double mu = 0, lambda_1 = 0, beta = 1, build_gflops = 0;
+  std::shared_ptr<const models::KernelProblem> problem;
+  double mu = 0, lambda_1 = 0, beta = 1;
 };
 
-std::shared_ptr<const KernelSetup> kernel_setup(int n) {
-  static std::mutex mu;
-  static std::map<int, std::shared_ptr<const KernelSetup>> cache;
-  std::lock_guard<std::mutex> lock(mu);
-  if (auto it = cache.find(n); it != cache.end()) return it->second;
-  auto s = std::make_shared<KernelSetup>();
-  data::Dataset d = data::load_mnist(data::Split::Train, n);
-  linalg::KernelStats stats;
-  s->K = linalg::kernel_matrix(linalg::Kernel::Gaussian(kKernelBandwidth), d.X, &stats);
-  s->build_gflops = stats.blas_flops / std::max(1e-9, stats.blas_seconds + stats.elementwise_seconds) / 1e9;
-  s->Y = Eigen::MatrixXd::Zero(n, d.num_classes);
-  for (int i = 0; i < n; ++i) s->Y(i, d.y(i)) = 1.0;
-  const auto ext = linalg::gram_extremes(s->K);
-  s->mu = ext.lambda_min;                 // lambda_min(K)
-  s->lambda_1 = ext.lambda_max / n;       // lambda_max(K / n)
-  s->beta = s->K.diagonal().maxCoeff();   // max_i K_ii
-  cache[n] = s;
+KernelSetup kernel_setup(const RunContext& ctx, int n) {
+  const auto kernel = linalg::Kernel::Gaussian(kKernelBandwidth);
+  KernelSetup s;
+  s.problem = ctx.shared(models::kernel_problem_key("mnist", n, kernel),
+                         [&] { return models::kernel_problem("mnist", n, kernel); });
+  const auto ext = *ctx.shared("gram-extremes/mnist/" + std::to_string(n),
+                               [&] { return linalg::gram_extremes(s.problem->K); });
+  s.mu = ext.lambda_min;                          // lambda_min(K)
+  s.lambda_1 = ext.lambda_max / n;                // lambda_max(K / n)
+  s.beta = s.problem->K.diagonal().maxCoeff();   // max_i K_ii
   return s;
 }
 
@@ -124,18 +115,18 @@ Measurement MeasureSgdExponential(const RunContext& ctx) {
   Rng batches = ctx.rng("batches");
   if (problem == "kernel") {
     const int n = static_cast<int>(ctx.num("n"));
-    auto s = kernel_setup(n);
+    const KernelSetup s = kernel_setup(ctx, n);
     optim::SgdOptions o;
     o.batch = batch;
-    o.step = optim::critical_step(batch, s->beta, s->lambda_1);
+    o.step = optim::critical_step(batch, s.beta, s.lambda_1);
     o.target_ratio = kTargetRatio;
     o.max_iterations = static_cast<std::int64_t>(ctx.num("max_epochs") * n / batch);
     const std::int64_t epoch = std::max<std::int64_t>(1, n / batch);
     o.record_every = std::max<std::int64_t>(1, epoch / 20);
     Eigen::MatrixXd alpha;
-    auto tr = optim::sgd_kernel(s->K, s->Y, alpha, o, batches);
-    record_interpolating_run(m, tr, o.step, s->mu, s->lambda_1, s->beta, n);
-    m.set("kernel_build_gflops", s->build_gflops);
+    auto tr = optim::sgd_kernel(s.problem->K, s.problem->Y, alpha, o, batches);
+    record_interpolating_run(m, tr, o.step, s.mu, s.lambda_1, s.beta, n);
+    m.set("kernel_build_gflops", s.problem->build_gflops());
     record_epoch_averaged_curve(m, tr, epoch);
     return m;
   }
@@ -206,32 +197,37 @@ PRISM_CLAIM("sgd-exponential", MeasureSgdExponential)
     ->Sweep("quick", sweep(1000))
     ->Sweep("full", sweep(2000))
     ->Seeds(5)
-    ->Plot({"loss", "Training loss of fixed-step SGD", "iteration t", "L(w_t) / L(w_0)", false, true,
-            {{"least squares d=1000 > n=200, m=1", "", "", "loss", {{"problem", "least-squares"}, {"batch", 1}}},
-             {"least squares, m=8", "", "", "loss", {{"problem", "least-squares"}, {"batch", 8}}},
-             {"under-parameterised n=1000 > d=50 (control)", "", "", "loss",
-              {{"problem", "under-parameterised"}, {"step_scale", 1.0}}}},
-            {},
-            "Seed means of L(w_t)/L(w_0), iterations on a linear axis and the loss on a log axis: exponential "
-            "convergence is a straight line. The control problem cannot be interpolated and stalls."})
-    ->Plot({"kernel-loss", "Kernel regression on MNIST (Gaussian, s = 5)", "iteration t", "L(w_t) / L(w_0)", false,
-            true,
-            {{"kernel, m=1", "", "", "loss", {{"problem", "kernel"}, {"batch", 1}}},
-             {"kernel, m=8", "", "", "loss", {{"problem", "kernel"}, {"batch", 8}}}},
-            {},
-            "The spread of the kernel's eigenvalues makes the first decades fall fast; the rate is read "
-            "between 1e-6 and 1e-10 of L(w0)."})
-    ->Plot({"plateau", "Control: loss floor against the step size", "step size / eta(1)",
-            "mean L - L* over the second half", true, true,
-            {{"under-parameterised, m=1", "step_scale", "plateau_excess", "", {{"problem", "under-parameterised"}}}},
-            {"plateau-proportional-to-step"},
-            "Without interpolation the stationary excess loss of constant-step SGD scales like eta."})
-    ->Plot({"rate", "Observed rate over the Thm 1 bound", "batch size m", "rate / (-log(1 - eta mu / n))", true,
-            false,
-            {{"least squares", "batch", "rate_ratio", "", {{"problem", "least-squares"}}},
-             {"kernel (MNIST)", "batch", "rate_ratio", "", {{"problem", "kernel"}}}},
-            {"rate-at-least-bound"},
-            "Values above 1 converge faster than the worst-case bound."});
+    ->Plot(Figure("loss")
+          .Title("Training loss of fixed-step SGD")
+          .Axes("iteration t", "L(w_t) / L(w_0)")
+          .LogY()
+          .Series("least squares d=1000 > n=200, m=1", "loss", {{"problem", "least-squares"}, {"batch", 1}})
+          .Series("least squares, m=8", "loss", {{"problem", "least-squares"}, {"batch", 8}})
+          .Series("under-parameterised n=1000 > d=50 (control)", "loss", {{"problem", "under-parameterised"}, {"step_scale", 1.0}})
+          .Caption("Seed means of L(w_t)/L(w_0), iterations on a linear axis and the loss on a log axis: exponential convergence is a straight line. The control problem cannot be interpolated and stalls."))
+    ->Plot(Figure("kernel-loss")
+          .Title("Kernel regression on MNIST (Gaussian, s = 5)")
+          .Axes("iteration t", "L(w_t) / L(w_0)")
+          .LogY()
+          .Series("kernel, m=1", "loss", {{"problem", "kernel"}, {"batch", 1}})
+          .Series("kernel, m=8", "loss", {{"problem", "kernel"}, {"batch", 8}})
+          .Caption("The spread of the kernel's eigenvalues makes the first decades fall fast; the rate is read between 1e-6 and 1e-10 of L(w0)."))
+    ->Plot(Figure("plateau")
+          .Title("Control: loss floor against the step size")
+          .Axes("step size / eta(1)", "mean L - L* over the second half")
+          .LogX()
+          .LogY()
+          .Line("under-parameterised, m=1", "step_scale", "plateau_excess", {{"problem", "under-parameterised"}})
+          .Band("plateau-proportional-to-step")
+          .Caption("Without interpolation the stationary excess loss of constant-step SGD scales like eta."))
+    ->Plot(Figure("rate")
+          .Title("Observed rate over the Thm 1 bound")
+          .Axes("batch size m", "rate / (-log(1 - eta mu / n))")
+          .LogX()
+          .Line("least squares", "batch", "rate_ratio", {{"problem", "least-squares"}})
+          .Line("kernel (MNIST)", "batch", "rate_ratio", {{"problem", "kernel"}})
+          .Band("rate-at-least-bound")
+          .Caption("Values above 1 converge faster than the worst-case bound."));
 
 }  // namespace
 }  // namespace prism::claims

@@ -20,14 +20,15 @@
 // vector (1): its excess stays at (1-2p) p and sigma^2 whatever d is.
 #include <chrono>
 #include <cmath>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <tuple>
 
+#include <fmt/format.h>
+
 #include "src/core/claim.h"
+#include "src/core/timing.h"
 #include "src/models/nearest_neighbor.h"
 #include "src/models/simplicial.h"
 
@@ -80,49 +81,34 @@ Measurement MeasureGeometry(const RunContext& ctx) {
 // ---------------------------------------------------------------- Part B
 
 // Training points, test points and their Delaunay simplices for one (d, n,
-// test count, seed). The simplicial point computes them and leaves them for the
-// 1-NN point of the same seed, which takes them out of the cache: both see the
-// same data and the same test points, and the cache holds one d at a time (the
-// runner measures every seed of a point before the next point).
+// test count, seed): the simplicial and the 1-NN point of the same seed see
+// the same data and the same test points.
 struct Located {
   Eigen::MatrixXd train, test;
   std::vector<models::SimplexQuery> queries;
   double locate_seconds = 0;
 };
 
-std::shared_ptr<const Located> located(const RunContext& ctx, bool leave_for_next) {
-  using Key = std::tuple<int, int, int, std::uint64_t>;
+// Shared by the simplicial and 1-NN points of the same d (ShareBy part and d).
+std::shared_ptr<const Located> located(const RunContext& ctx) {
   const int d = static_cast<int>(ctx.num("d"));
   const int n = static_cast<int>(ctx.num("n"));
   const int test = static_cast<int>(ctx.num("test"));
-  const Key key{d, n, test, ctx.seed()};
-  static std::mutex mu;
-  static std::map<Key, std::shared_ptr<const Located>> cache;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    if (auto it = cache.find(key); it != cache.end()) {
-      auto found = it->second;
-      if (!leave_for_next) cache.erase(it);
-      return found;
-    }
-  }
-  auto l = std::make_shared<Located>();
-  Rng train_rng = ctx.rng("train"), test_rng = ctx.rng("test");
-  l->train.resize(n, d);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < d; ++j) l->train(i, j) = train_rng.uniform();
-  l->test.resize(test, d);
-  for (int i = 0; i < test; ++i)
-    for (int j = 0; j < d; ++j) l->test(i, j) = test_rng.uniform(0.25, 0.75);
-  const auto t0 = std::chrono::steady_clock::now();
-  models::SimplicialInterpolator interp(l->train);
-  l->queries = interp.locate_all(l->test);
-  l->locate_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (leave_for_next) {
-    std::lock_guard<std::mutex> lock(mu);
-    cache.emplace(key, l);
-  }
-  return l;
+  return ctx.shared(fmt::format("located/d={}/n={}/test={}/seed={}", d, n, test, ctx.seed()), [&] {
+    Located l;
+    Rng train_rng = ctx.rng("train"), test_rng = ctx.rng("test");
+    l.train.resize(n, d);
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < d; ++j) l.train(i, j) = train_rng.uniform();
+    l.test.resize(test, d);
+    for (int i = 0; i < test; ++i)
+      for (int j = 0; j < d; ++j) l.test(i, j) = test_rng.uniform(0.25, 0.75);
+    const auto t0 = std::chrono::steady_clock::now();
+    models::SimplicialInterpolator interp(l.train);
+    l.queries = interp.locate_all(l.test);
+    l.locate_seconds = seconds_since(t0);
+    return l;
+  });
 }
 
 // g(x) = 1 + sum_j x_j / sqrt(d): linear, so the simplicial interpolant of its
@@ -137,7 +123,7 @@ Measurement MeasureInterpolation(const RunContext& ctx) {
   const int d = static_cast<int>(ctx.num("d"));
   if (method != "simplicial" && method != "1nn")
     throw std::invalid_argument("simplicial-excess-risk: unknown method " + method);
-  auto l = located(ctx, /*leave_for_next=*/method == "simplicial");
+  auto l = located(ctx);
   const auto rows = static_cast<int>(l->test.rows());
   Eigen::VectorXd g_train(l->train.rows());
   for (Eigen::Index i = 0; i < l->train.rows(); ++i) g_train(i) = linear_target(l->train.row(i).transpose());
@@ -258,36 +244,38 @@ PRISM_CLAIM("simplicial-excess-risk", MeasureSimplicial)
     // check (4) at d = 16 its margin with 500 test points.
     ->Seeds("quick", 5)
     ->Seeds("full", 8)
+    ->ShareBy({"part", "d"})
     ->Note("At a fixed noise level the excess falls faster than 1/sqrt d (exponentially, as the paper says under a "
            "margin condition); the 1/sqrt d rate is the worst case over the noise level.")
-    ->Plot({"excess", "Classification excess risk against the dimension (p = 0.2)", "dimension d",
-            "excess risk (1-2p) P(f(x) = -1)", true, true,
-            {{"simplicial interpolation", "d", "excess_risk", "", {{"part", "interpolation"}, {"method", "simplicial"}}},
-             {"1-NN (control)", "d", "excess_risk", "", {{"part", "interpolation"}, {"method", "1nn"}}}},
-            {"classification-slope"},
-            "Seed means with 95% intervals; labels averaged out exactly over each simplex's 2^(d+1) label "
-            "patterns. The check asks for a fitted log-log slope <= -0.4 (1/sqrt d is -0.5); the curve bends "
-            "down, faster than 1/sqrt d at this fixed noise level (see the note). 1-NN copies one label and stays "
-            "at (1-2p) p = 0.12."})
-    ->Plot({"regression", "Regression excess risk against the dimension (sigma = 1, linear g)", "dimension d",
-            "E[(f(x) - g(x))^2]", true, true,
-            {{"simplicial interpolation", "d", "regression_excess", "",
-              {{"part", "interpolation"}, {"method", "simplicial"}}},
-             {"1-NN (control)", "d", "regression_excess", "", {{"part", "interpolation"}, {"method", "1nn"}}}},
-            {"regression-slope"},
-            "Simplicial interpolation reproduces a linear g exactly, so its excess is the noise variance "
-            "sigma^2 E[sum lambda_i^2], close to 2/(d+2); 1-NN's is sigma^2 plus a small bias."})
-    ->Plot({"geometry", "Standard simplex: volume where f_simp != f*, times 2^d", "dimension d",
-            "Monte Carlo estimate x 2^d", false, false,
-            {{"100 x 2^d samples per seed", "d", "estimate_times_2_pow_d", "", {{"part", "geometry"}}}},
-            {},
-            "The exact value is 1 at every d (the set is the simplex scaled by 1/2); one binomial standard error "
-            "is sqrt((1 - 2^-d) / 100) of it per seed, about 0.1."})
-    ->Plot({"geometry-z", "Standard simplex: Monte Carlo error in standard errors", "dimension d",
-            "z = (estimate - 2^-d) / SE", false, false,
-            {{"z-score", "d", "z", "", {{"part", "geometry"}}}},
-            {"volume-fraction-2-pow-minus-d"},
-            "Standard errors from the exact fraction 2^-d; the dashed lines are the +-4 band of the check."});
+    ->Plot(Figure("excess")
+          .Title("Classification excess risk against the dimension (p = 0.2)")
+          .Axes("dimension d", "excess risk (1-2p) P(f(x) = -1)")
+          .LogX()
+          .LogY()
+          .Line("simplicial interpolation", "d", "excess_risk", {{"part", "interpolation"}, {"method", "simplicial"}})
+          .Line("1-NN (control)", "d", "excess_risk", {{"part", "interpolation"}, {"method", "1nn"}})
+          .Band("classification-slope")
+          .Caption("Seed means with 95% intervals; labels averaged out exactly over each simplex's 2^(d+1) label patterns. The check asks for a fitted log-log slope <= -0.4 (1/sqrt d is -0.5); the curve bends down, faster than 1/sqrt d at this fixed noise level (see the note). 1-NN copies one label and stays at (1-2p) p = 0.12."))
+    ->Plot(Figure("regression")
+          .Title("Regression excess risk against the dimension (sigma = 1, linear g)")
+          .Axes("dimension d", "E[(f(x) - g(x))^2]")
+          .LogX()
+          .LogY()
+          .Line("simplicial interpolation", "d", "regression_excess", {{"part", "interpolation"}, {"method", "simplicial"}})
+          .Line("1-NN (control)", "d", "regression_excess", {{"part", "interpolation"}, {"method", "1nn"}})
+          .Band("regression-slope")
+          .Caption("Simplicial interpolation reproduces a linear g exactly, so its excess is the noise variance sigma^2 E[sum lambda_i^2], close to 2/(d+2); 1-NN's is sigma^2 plus a small bias."))
+    ->Plot(Figure("geometry")
+          .Title("Standard simplex: volume where f_simp != f*, times 2^d")
+          .Axes("dimension d", "Monte Carlo estimate x 2^d")
+          .Line("100 x 2^d samples per seed", "d", "estimate_times_2_pow_d", {{"part", "geometry"}})
+          .Caption("The exact value is 1 at every d (the set is the simplex scaled by 1/2); one binomial standard error is sqrt((1 - 2^-d) / 100) of it per seed, about 0.1."))
+    ->Plot(Figure("geometry-z")
+          .Title("Standard simplex: Monte Carlo error in standard errors")
+          .Axes("dimension d", "z = (estimate - 2^-d) / SE")
+          .Line("z-score", "d", "z", {{"part", "geometry"}})
+          .Band("volume-fraction-2-pow-minus-d")
+          .Caption("Standard errors from the exact fraction 2^-d; the dashed lines are the +-4 band of the check."));
 
 }  // namespace
 }  // namespace prism::claims

@@ -38,7 +38,7 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
 
 void print_summary(const RunResult& r) {
   for (const auto& c : r.claims) {
-    std::printf("%-24s %-13s %7.1fs  %s\n", c.spec->id.c_str(), to_string(c.verdict), c.seconds,
+    std::printf("%-24s %-13s %7.1fs  %s\n", c.info.id.c_str(), to_string(c.verdict), c.seconds,
                 c.verdict_reason.c_str());
     for (const auto& k : c.checks)
       std::printf("    check   %-34s %-12s %s\n", k.name.c_str(), to_string(k.verdict), k.detail.c_str());
@@ -106,9 +106,11 @@ int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
   opt.progress = !vm.count("quiet");
   opt.argv.assign(argv, argv + argc);
   RunResult r = run_claims(opt);
-  const auto path = write_results(r, opt.out);
+  const auto path = write_results(r, opt.out);  // before anything else can fail: nothing measured is lost
   print_summary(r);
   std::printf("results: %s\n", path.c_str());
+  if (opt.shard_count == 1)
+    for (const auto& c : r.claims) validate_figure_lines(c);
   if (!vm.count("no-report")) {
     ReportOptions ro;
     ro.inputs = {opt.out};
@@ -123,7 +125,8 @@ int cmd_report(const std::vector<std::string>& args) {
   po::options_description desc("prism report");
   std::vector<std::string> dirs;
   std::string out;
-  desc.add_options()("dirs", po::value(&dirs)->multitoken(), "result folders")("out", po::value(&out), "PDF path");
+  desc.add_options()("dirs", po::value(&dirs)->multitoken(), "result folders")("out", po::value(&out), "PDF path")(
+      "allow-inconclusive", "merged shards: exit 0 when verdicts are inconclusive but none is wrong");
   po::positional_options_description pos;
   pos.add("dirs", -1);
   auto vm = parse(args, desc, &pos);
@@ -132,9 +135,9 @@ int cmd_report(const std::vector<std::string>& args) {
   if (!out.empty()) ro.out = out;
   // The folders of one `prism run --shard K/N` series: merge them into one run
   // (checks evaluated on all points), written beside the PDF, then report it.
-  std::vector<Json> results;
-  for (const auto& d : ro.inputs) results.push_back(load_results(d));
-  const auto shards = std::count_if(results.begin(), results.end(), [](const Json& r) { return is_shard(r); });
+  std::vector<RunResult> results;
+  for (const auto& d : ro.inputs) results.push_back(read_results(d));
+  const auto shards = std::count_if(results.begin(), results.end(), [](const RunResult& r) { return is_shard(r); });
   if (shards > 0) {
     if (shards != static_cast<long>(results.size()))
       throw InputError("prism report", "some folders are shards (`prism run --shard K/N`) and some are whole runs",
@@ -145,11 +148,12 @@ int cmd_report(const std::vector<std::string>& args) {
     const auto path = write_results(r, merged.empty() ? std::filesystem::path(".") : merged);
     print_summary(r);
     std::printf("merged results: %s\n", path.c_str());
+    for (const auto& c : r.claims) validate_figure_lines(c);
     ro.inputs = {path.parent_path()};
     if (out.empty()) ro.out = path.parent_path() / "report.pdf";
     auto outcome = write_report(ro);
     std::printf("report: %s (%d pages)\n", outcome.pdf.c_str(), outcome.pages);
-    return all_verified(r, false) ? 0 : 1;
+    return all_verified(r, vm.count("allow-inconclusive")) ? 0 : 1;
   }
   auto outcome = write_report(ro);
   std::printf("report: %s (%d pages)\n", outcome.pdf.c_str(), outcome.pages);
@@ -281,6 +285,52 @@ int cmd_blas(const std::vector<std::string>& args) {
   }
   std::printf("this process: %s\n", blas_info().value("library", "?").c_str());
   return 0;
+}
+
+namespace {
+
+const char* kUsage = R"(usage: prism <command> [options]
+
+commands:
+  list   [--json]                              the registered claims
+  run    [--preset quick|full] [--filter REGEX] [--seeds N] [--out DIR]
+         [--blas NAME] [--threads N] [--shard K/N] [--no-report]
+         [--allow-inconclusive] [--quiet]      measure, check, report
+  report DIR [DIR...] [--out FILE] [--allow-inconclusive]
+                                               PDF from result folders (shards: merged)
+  bench  [--blas NAME] [--threads N] [Google Benchmark flags]
+                                               timing of the hot kernels
+  blas   [--json]                              BLAS backends on this machine
+
+exit status: 0 every claim verified and every control rejected; 1 a wrong or
+inconclusive verdict; 2 bad usage or bad input (the message names the file).
+)";
+
+}  // namespace
+
+int run_main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+      std::string(argv[1]) == "help") {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string cmd = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  try {
+    if (cmd == "list") return cmd_list(args);
+    if (cmd == "run") return cmd_run(args, argc, argv);
+    if (cmd == "report") return cmd_report(args);
+    if (cmd == "bench") return cmd_bench(args, argc, argv);
+    if (cmd == "blas") return cmd_blas(args);
+    std::fprintf(stderr, "prism: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
+    return 2;
+  } catch (const prism::InputError& e) {
+    std::fprintf(stderr, "\nprism: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "\nprism: internal error: %s\n", e.what());
+    return 2;
+  }
 }
 
 }  // namespace prism::cli

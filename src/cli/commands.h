@@ -13,4 +13,9 @@ int cmd_report(const std::vector<std::string>& args);
 int cmd_bench(const std::vector<std::string>& args, int argc, char** argv);
 int cmd_blas(const std::vector<std::string>& args);
 
+// The whole command line: dispatches to a subcommand and turns an InputError
+// (bad usage, bad input, a figure naming nothing) into exit status 2 with its
+// message on stderr. main() is this function.
+int run_main(int argc, char** argv);
+
 }  // namespace prism::cli

@@ -15,14 +15,6 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-bool json_equal(const Json& a, const Json& b) {
-  if (a.is_number() && b.is_number()) {
-    const double x = a.get<double>(), y = b.get<double>();
-    return x == y || std::abs(x - y) <= 1e-12 * std::max(std::abs(x), std::abs(y));
-  }
-  return a == b;
-}
-
 // Combines per-part verdicts: any fail fails, else any inconclusive, else pass.
 Verdict combine(const std::vector<Verdict>& vs) {
   bool inconclusive = false;
@@ -33,13 +25,11 @@ Verdict combine(const std::vector<Verdict>& vs) {
   return inconclusive ? Verdict::Inconclusive : Verdict::Pass;
 }
 
-double num(const Json& j) { return j.get<double>(); }
-
 // x of a point: a numeric sweep parameter, else the seed-mean of a scalar.
 double x_of(const PointRuns& p, const std::string& x, const std::string& loc) {
   if (p.params.contains(x)) {
     if (!p.params[x].is_number()) throw ReferenceError(loc, "x = '" + x + "' is not a numeric parameter");
-    return num(p.params[x]);
+    return p.params[x].get<double>();
   }
   return summarize(p.values(x, loc)).mean;
 }
@@ -92,7 +82,7 @@ std::string fmt_interval(double lo, double hi) {
 // bound / band / close: every selected point's mean must lie in [lo, hi].
 CheckResult eval_interval_each(const CheckSpec& c, const std::vector<const PointRuns*>& pts, double lo, double hi) {
   CheckResult r;
-  const std::string y = c.fields["measured"].get<std::string>();
+  const std::string& y = c.params.measured;
   r.quantity = y;
   std::vector<Verdict> vs;
   double worst_margin = kInf;
@@ -116,8 +106,8 @@ CheckResult eval_interval_each(const CheckSpec& c, const std::vector<const Point
 }
 
 CheckResult eval_slope(const CheckSpec& c, const std::vector<const PointRuns*>& in) {
-  const std::string x = c.fields["x"], y = c.fields["y"];
-  const bool logx = c.fields.value("logx", true), logy = c.fields.value("logy", true);
+  const std::string &x = c.params.x, &y = c.params.y;
+  const bool logx = c.params.logx.value_or(true), logy = c.params.logy.value_or(true);
   auto pts = sorted_by_x(in, x, c.location);
   if (pts.size() < 2) throw ReferenceError(c.location, "slope check '" + c.name + "' selects fewer than 2 points");
   auto tr = [](bool lg, double v) { return lg ? std::log(v) : v; };
@@ -134,7 +124,7 @@ CheckResult eval_slope(const CheckSpec& c, const std::vector<const PointRuns*>& 
   if (slopes.empty()) throw ReferenceError(c.location, "slope check '" + c.name + "': no seed is common to its points");
   CheckResult r;
   r.quantity = fmt::format("slope of {}{} against {}{}", logy ? "log " : "", y, logx ? "log " : "", x);
-  fill_interval(r, summarize(slopes), num(c.fields["min"]), num(c.fields["max"]));
+  fill_interval(r, summarize(slopes), *c.params.min, *c.params.max);
   // Also the fit of the seed means, for the report.
   std::vector<double> xs, ys;
   for (const auto* p : pts) {
@@ -152,19 +142,19 @@ CheckResult eval_slope(const CheckSpec& c, const std::vector<const PointRuns*>& 
 // Knee of y (or of y(first)/y when y_ratio_to_first) against x on a log-log
 // two-segment fit, divided by the expected location.
 CheckResult eval_knee(const CheckSpec& c, const std::vector<const PointRuns*>& in) {
-  const std::string x = c.fields["x"], y = c.fields["y"];
-  const bool ratio = c.fields.value("y_ratio_to_first", false);
+  const std::string &x = c.params.x, &y = c.params.y;
+  const bool ratio = c.params.y_ratio_to_first.value_or(false);
   double s1 = 1, s2 = 0;
-  if (c.fields.contains("slopes")) s1 = num(c.fields["slopes"][0]), s2 = num(c.fields["slopes"][1]);
+  if (c.params.slopes) s1 = (*c.params.slopes)[0], s2 = (*c.params.slopes)[1];
   auto pts = sorted_by_x(in, x, c.location);
   if (pts.size() < 3) throw ReferenceError(c.location, "knee check '" + c.name + "' selects fewer than 3 points");
   const auto seeds = common_seeds(pts);
   double expected = 0;
   std::string expected_name = "a number";
-  if (c.fields["expected"].is_number()) {
-    expected = num(c.fields["expected"]);
+  if (c.params.expected->name.empty()) {
+    expected = c.params.expected->number;
   } else {
-    expected_name = c.fields["expected"].get<std::string>();
+    expected_name = c.params.expected->name;
     std::vector<double> all;
     for (const auto* p : pts)
       for (double v : p->values(expected_name, c.location)) all.push_back(v);
@@ -213,7 +203,7 @@ CheckResult eval_knee(const CheckSpec& c, const std::vector<const PointRuns*>& i
     s.ci_lo = -kInf;
     s.ci_hi = kInf;
   }
-  const double lo = num(c.fields["window"][0]), hi = num(c.fields["window"][1]);
+  const double lo = (*c.params.window)[0], hi = (*c.params.window)[1];
   fill_interval(r, s, lo, hi);
   r.detail = fmt::format("knee at {} = {:.4g} = {:.3f} x {} ({:.4g}); jackknife CI {} against window {}",
                          x, full * expected, full, expected_name, expected, fmt_interval(s.ci_lo, s.ci_hi),
@@ -223,20 +213,20 @@ CheckResult eval_knee(const CheckSpec& c, const std::vector<const PointRuns*>& i
 }
 
 CheckResult eval_argmax(const CheckSpec& c, const std::vector<const PointRuns*>& in) {
-  const std::string x = c.fields["x"], y = c.fields["y"];
+  const std::string &x = c.params.x, &y = c.params.y;
   auto pts = sorted_by_x(in, x, c.location);
   double rel = 1;
   std::string rel_name = "1";
-  if (c.fields.contains("relative_to")) {
-    const Json& rt = c.fields["relative_to"];
-    if (rt.is_number()) {
-      rel = num(rt);
+  if (c.params.relative_to) {
+    const NameOrNumber& rt = *c.params.relative_to;
+    if (rt.name.empty()) {
+      rel = rt.number;
       rel_name = fmt::format("{:g}", rel);
     } else {
-      rel_name = rt.get<std::string>();
+      rel_name = rt.name;
       std::vector<double> all;
       for (const auto* p : pts) {
-        if (p->params.contains(rel_name)) all.push_back(num(p->params[rel_name]));
+        if (p->params.contains(rel_name)) all.push_back(p->params[rel_name].get<double>());
         else for (double v : p->values(rel_name, c.location)) all.push_back(v);
       }
       rel = summarize(all).mean;
@@ -248,7 +238,7 @@ CheckResult eval_argmax(const CheckSpec& c, const std::vector<const PointRuns*>&
       if (value_of(*pts[i]) > value_of(*pts[best])) best = i;
     return x_of(*pts[best], x, c.location) / rel;
   };
-  const double lo = num(c.fields["window"][0]), hi = num(c.fields["window"][1]);
+  const double lo = (*c.params.window)[0], hi = (*c.params.window)[1];
   const double at_mean = argmax_over([&](const PointRuns& p) { return summarize(p.values(y, c.location)).mean; });
   std::vector<double> per_seed;
   for (auto seed : common_seeds(pts))
@@ -274,12 +264,12 @@ CheckResult eval_argmax(const CheckSpec& c, const std::vector<const PointRuns*>&
 }
 
 CheckResult eval_monotone(const CheckSpec& c, const std::vector<const PointRuns*>& in) {
-  const std::string x = c.fields["x"], y = c.fields["y"];
-  const bool increasing = c.fields["direction"] == "increasing";
-  const double slack = c.fields.value("slack", 0.0);
+  const std::string &x = c.params.x, &y = c.params.y;
+  const bool increasing = c.params.direction == "increasing";
+  const double slack = c.params.slack.value_or(0.0);
   auto pts = sorted_by_x(in, x, c.location);
-  if (c.fields.contains("from")) {
-    const double from = num(c.fields["from"]);
+  if (c.params.from) {
+    const double from = *c.params.from;
     pts.erase(std::remove_if(pts.begin(), pts.end(), [&](auto* p) { return x_of(*p, x, c.location) < from; }),
               pts.end());
   }
@@ -315,11 +305,11 @@ CheckResult eval_monotone(const CheckSpec& c, const std::vector<const PointRuns*
 }
 
 CheckResult eval_linear_fit(const CheckSpec& c, const std::vector<const PointRuns*>& pts) {
-  const std::string series = c.fields["series"];
-  const bool log_y = c.fields.value("transform", std::string("log")) == "log";
-  const double from = c.fields.value("fit_from", 1.0), to = c.fields.value("fit_to", 0.0);
-  const double min_r2 = num(c.fields["min_r2"]);
-  const bool negative = c.fields["slope"] == "negative";
+  const std::string& series = c.params.series;
+  const bool log_y = c.params.transform.empty() || c.params.transform == "log";
+  const double from = c.params.fit_from.value_or(1.0), to = c.params.fit_to.value_or(0.0);
+  const double min_r2 = *c.params.min_r2;
+  const bool negative = c.params.slope == "negative";
   CheckResult r;
   r.quantity = fmt::format("R^2 of {}{} against its x", log_y ? "log " : "", series);
   std::vector<Verdict> vs;
@@ -373,14 +363,22 @@ CheckResult eval_linear_fit(const CheckSpec& c, const std::vector<const PointRun
   return r;
 }
 
-}  // namespace
-
-bool PointRuns::matches(const Json& where) const {
-  for (const auto& [k, v] : where.items()) {
-    if (!params.contains(k) || !json_equal(params[k], v)) return false;
-  }
-  return true;
+// bound / band / close differ only in how the reference interval is formed.
+CheckResult eval_bound(const CheckSpec& c, const std::vector<const PointRuns*>& pts) {
+  return eval_interval_each(c, pts, c.params.min.value_or(-kInf), c.params.max.value_or(kInf));
 }
+
+CheckResult eval_close(const CheckSpec& c, const std::vector<const PointRuns*>& pts) {
+  const double v = *c.params.value;
+  const double tol = c.params.rtol.value_or(0.0) * std::abs(v) + c.params.atol.value_or(0.0);
+  return eval_interval_each(c, pts, v - tol, v + tol);
+}
+
+[[noreturn]] void reject(const CheckSpec& c, const std::string& what) {
+  throw ReferenceError(c.location, "check '" + c.name + "': " + what);
+}
+
+}  // namespace
 
 std::vector<double> PointRuns::values(const std::string& name, const std::string& location) const {
   std::vector<double> out;
@@ -412,31 +410,48 @@ std::vector<const PointRuns*> select_points(const CheckSpec& check, const std::v
   return out;
 }
 
+const std::vector<CheckKind>& check_kinds() {
+  static const std::vector<CheckKind> kinds = {
+      {"bound", {"measured"}, {"min", "max"},
+       [](const CheckSpec& c) {
+         if (c.params.min.has_value() == c.params.max.has_value())
+           reject(c, "a bound has exactly one of min, max (use kind band for both)");
+       },
+       eval_bound, Overlay::Levels},
+      {"band", {"measured", "min", "max"}, {},
+       [](const CheckSpec& c) {
+         if (*c.params.min > *c.params.max) reject(c, "min > max");
+       },
+       eval_bound, Overlay::Levels},
+      {"close", {"measured", "value"}, {"rtol", "atol"},
+       [](const CheckSpec& c) {
+         if (!c.params.rtol && !c.params.atol) reject(c, "close needs rtol or atol");
+       },
+       eval_close, Overlay::Levels},
+      {"slope", {"x", "y", "min", "max"}, {"logx", "logy"},
+       [](const CheckSpec& c) {
+         if (*c.params.min > *c.params.max) reject(c, "min > max");
+       },
+       eval_slope, Overlay::SlopeWedge},
+      {"knee", {"x", "y", "expected", "window"}, {"slopes", "y_ratio_to_first"}, nullptr, eval_knee, Overlay::None},
+      {"argmax", {"x", "y", "window"}, {"relative_to"}, nullptr, eval_argmax, Overlay::None},
+      {"monotone", {"x", "y", "direction"}, {"slack", "from"}, nullptr, eval_monotone, Overlay::None},
+      {"linear_fit", {"series", "min_r2", "slope"}, {"transform", "fit_from", "fit_to"}, nullptr, eval_linear_fit,
+       Overlay::None},
+  };
+  return kinds;
+}
+
+const CheckKind* find_check_kind(const std::string& name) {
+  for (const auto& k : check_kinds())
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
 CheckResult evaluate_check(const CheckSpec& c, const std::vector<PointRuns>& data) {
-  auto pts = select_points(c, data);
-  CheckResult r;
-  const auto& f = c.fields;
-  if (c.kind == "bound") {
-    r = eval_interval_each(c, pts, f.contains("min") ? num(f["min"]) : -kInf, f.contains("max") ? num(f["max"]) : kInf);
-  } else if (c.kind == "band") {
-    r = eval_interval_each(c, pts, num(f["min"]), num(f["max"]));
-  } else if (c.kind == "close") {
-    const double v = num(f["value"]);
-    const double tol = f.value("rtol", 0.0) * std::abs(v) + f.value("atol", 0.0);
-    r = eval_interval_each(c, pts, v - tol, v + tol);
-  } else if (c.kind == "slope") {
-    r = eval_slope(c, pts);
-  } else if (c.kind == "knee") {
-    r = eval_knee(c, pts);
-  } else if (c.kind == "argmax") {
-    r = eval_argmax(c, pts);
-  } else if (c.kind == "monotone") {
-    r = eval_monotone(c, pts);
-  } else if (c.kind == "linear_fit") {
-    r = eval_linear_fit(c, pts);
-  } else {
-    throw ReferenceError(c.location, "unknown check kind '" + c.kind + "'");
-  }
+  const CheckKind* kind = find_check_kind(c.kind);
+  if (!kind) throw ReferenceError(c.location, "unknown check kind '" + c.kind + "'");
+  CheckResult r = kind->evaluate(c, select_points(c, data));
   r.name = c.name;
   r.kind = c.kind;
   r.source = c.source;

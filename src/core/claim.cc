@@ -1,9 +1,35 @@
 #include "src/core/claim.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace prism {
+
+std::string point_label(const Json& p) {
+  std::string s;
+  for (const auto& [k, v] : p.items()) {
+    if (!s.empty()) s += ",";
+    s += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  return s.empty() ? "default" : s;
+}
+
+bool where_matches(const Json& params, const Json& where) {
+  for (const auto& [k, v] : where.items()) {
+    if (!params.contains(k)) return false;
+    const Json& p = params[k];
+    if (p.is_number() && v.is_number()) {
+      const double x = p.get<double>(), y = v.get<double>();
+      if (x != y && std::abs(x - y) > 1e-12 * std::max(std::abs(x), std::abs(y))) return false;
+    } else if (p != v) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool PointRuns::matches(const Json& where) const { return where_matches(params, where); }
 
 double RunContext::num(const std::string& key) const {
   if (!point_.contains(key) || !point_[key].is_number())
@@ -42,6 +68,13 @@ Claim* Claim::Seeds(const std::string& preset, int n) { spec_->seeds[preset] = n
 Claim* Claim::Plot(Figure f) { spec_->figures.push_back(std::move(f)); return this; }
 Claim* Claim::Note(std::string s) { spec_->notes.push_back(std::move(s)); return this; }
 Claim* Claim::Derive(DeriveFn fn) { spec_->derive = std::move(fn); return this; }
+Claim* Claim::ShareBy(std::vector<std::string> params) { spec_->share_by = std::move(params); return this; }
+
+Json ClaimSpec::share_group(const Json& point) const {
+  Json g = Json::object();
+  for (const auto& k : share_by) g[k] = point.contains(k) ? point[k] : Json();
+  return g;
+}
 
 ClaimRegistry& ClaimRegistry::instance() {
   static ClaimRegistry registry;

@@ -7,7 +7,8 @@
 //       ->Title("GD/SGD from the origin find X^+ y")
 //       ->Source("Belkin 2021 §3.8-3.9, Eq. 9")
 //       ->Sweep("quick", {{{"method", "gd"}}, {{"method", "sgd"}}})
-//       ->Seeds(5);
+//       ->Seeds(5)
+//       ->Plot(Figure("distance").Axes("step", "||w - X^+ y||").LogY().Series("GD", "distance"));
 //
 // The measure function maps (sweep point, seed) to a Measurement. It is a pure
 // function of its RunContext: it never sees reference values, presets' bands or
@@ -19,16 +20,18 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <stdexcept>
 #include <string>
+#include <typeindex>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "src/core/figure.h"
 #include "src/core/rng.h"
 
 namespace prism {
-
-using Json = nlohmann::ordered_json;
 
 // A curve measured in one run, e.g. the loss against the iteration count.
 struct Series {
@@ -45,11 +48,54 @@ struct Measurement {
   }
 };
 
-// What a measurement may see: the sweep point, the seed, the preset name.
+// Seed-independent setup shared by the runs of one claim: a data set, a
+// kernel matrix and its spectrum. The eviction rule, the only one: an entry is
+// built at most once per share group of the claim and freed when the runner
+// finishes that group. A claim's share groups are the distinct values of the
+// parameters it names in ShareBy (one group for the whole claim without it);
+// the runner measures each group's points together, in sweep order, whatever
+// the order of the sweep. Values must be pure functions of their key, so what
+// is measured never depends on what was shared.
+class SharedStore {
+ public:
+  // The value under `key`, built by `build()` (returning T) on first use.
+  template <class Build>
+  auto get(const std::string& key, Build&& build) -> std::shared_ptr<const decltype(build())> {
+    using T = decltype(build());
+    std::lock_guard<std::recursive_mutex> lock(mu_);  // recursive: a build may share its own parts
+    auto it = items_.find(key);
+    if (it == items_.end()) {
+      std::shared_ptr<const void> v = std::make_shared<const T>(build());
+      it = items_.emplace(key, Item{std::type_index(typeid(T)), std::move(v)}).first;
+    } else if (it->second.type != std::type_index(typeid(T))) {
+      throw std::logic_error("shared value '" + key + "' requested as two different types");
+    }
+    return std::static_pointer_cast<const T>(it->second.value);
+  }
+  void clear() {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    items_.clear();
+  }
+  size_t size() const {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return items_.size();
+  }
+
+ private:
+  struct Item {
+    std::type_index type;
+    std::shared_ptr<const void> value;
+  };
+  mutable std::recursive_mutex mu_;
+  std::map<std::string, Item> items_;
+};
+
+// What a measurement may see: the sweep point, the seed, the preset name, and
+// the claim's shared setup.
 class RunContext {
  public:
-  RunContext(const Json& point, std::uint64_t seed, std::string preset)
-      : point_(point), seed_(seed), preset_(std::move(preset)) {}
+  RunContext(const Json& point, std::uint64_t seed, std::string preset, SharedStore* shared = nullptr)
+      : point_(point), seed_(seed), preset_(std::move(preset)), shared_(shared) {}
 
   const Json& point() const { return point_; }
   std::uint64_t seed() const { return seed_; }
@@ -62,10 +108,21 @@ class RunContext {
   // draw from different streams so changing one leaves the others unchanged.
   Rng rng(std::string_view stream) const { return Rng(seed_, stream); }
 
+  // Seed-independent setup under `key` (see SharedStore), built by `build()`
+  // once per share group. The key must name everything the value depends on.
+  // Without a store (a RunContext made by hand) it is built on every call.
+  template <class Build>
+  auto shared(const std::string& key, Build&& build) const -> std::shared_ptr<const decltype(build())> {
+    using T = decltype(build());
+    if (!shared_) return std::make_shared<const T>(build());
+    return shared_->get(key, std::forward<Build>(build));
+  }
+
  private:
   const Json& point_;
   std::uint64_t seed_;
   std::string preset_;
+  SharedStore* shared_;
 };
 
 using MeasureFn = std::function<Measurement(const RunContext&)>;
@@ -76,11 +133,18 @@ struct PointRuns {
   std::vector<std::uint64_t> seeds;
   std::vector<Measurement> runs;
 
-  bool matches(const Json& where) const;
+  bool matches(const Json& where) const;  // where_matches(params, where)
   // Values of a scalar across seeds; throws ReferenceError at `location` if absent.
   std::vector<double> values(const std::string& name, const std::string& location) const;
   std::vector<std::string> scalar_names() const;
 };
+
+// "k1=v1,k2=v2" for messages and benchmark names ("default" for no parameters).
+std::string point_label(const Json& params);
+
+// The one `where` matcher of checks and figures: every key of `where` is a
+// parameter of the point with an equal value (numbers to 1e-12 relative).
+bool where_matches(const Json& params, const Json& where);
 
 // Runs after every point of a claim is measured and before any check: it may
 // add scalars computed from several points (e.g. a speed-up t(1)/t(m) with the
@@ -88,35 +152,19 @@ struct PointRuns {
 // with `where`. It is measurement, not checking: no reference value enters.
 using DeriveFn = std::function<void(std::vector<PointRuns>&)>;
 
-// One line of a figure: a measured scalar `y` against `x` (a sweep parameter or
-// another scalar) over the points matching `where`, or the seed-mean of series
-// `series` at the matching point(s), one line per point.
-struct FigureLine {
-  std::string label;
-  std::string x, y;       // scalar mode
-  std::string series;     // series mode (x, y unused)
-  Json where = Json::object();
-};
-
-struct Figure {
-  std::string id, title, xlabel, ylabel;
-  bool logx = false, logy = false;
-  std::vector<FigureLine> lines;
-  std::vector<std::string> overlay_checks;  // checks whose reference band is drawn
-  std::string caption;
-  std::string legend = "north east";  // pgfplots legend pos, e.g. "north west", "south west"
-};
-
 struct ClaimSpec {
   std::string id, title, source, statement;
   std::map<std::string, std::vector<Json>> sweep;  // preset -> points
   std::map<std::string, int> seeds;                // preset -> default seed count
   MeasureFn measure;
   DeriveFn derive;                                 // optional
+  std::vector<std::string> share_by;               // parameters that split the share groups
   std::vector<Figure> figures;
   std::vector<std::string> notes;                  // printed beside the figure
   std::vector<std::string> presets() const;
   int seeds_for(const std::string& preset) const;
+  // The share group of a sweep point: its values of the share_by parameters.
+  Json share_group(const Json& point) const;
 };
 
 // Builder returned by PRISM_CLAIM; every setter returns `this` for chaining.
@@ -132,6 +180,8 @@ class Claim {
   Claim* Plot(Figure f);
   Claim* Note(std::string s);
   Claim* Derive(DeriveFn fn);
+  // Splits the claim's shared setup into groups by these parameters (SharedStore).
+  Claim* ShareBy(std::vector<std::string> params);
 
  private:
   ClaimSpec* spec_;

@@ -1,35 +1,20 @@
 #include "src/core/reference.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
+#include "src/core/checks.h"
 #include "src/core/error.h"
 
 namespace prism {
 namespace {
-
-// Required and optional keys per kind; "where", "presets", "name", "kind",
-// "source" are common to all.
-struct KindSchema {
-  std::set<std::string> required, optional;
-};
-
-const std::map<std::string, KindSchema>& schemas() {
-  static const std::map<std::string, KindSchema> s = {
-      {"bound", {{"measured"}, {"min", "max"}}},
-      {"band", {{"measured", "min", "max"}, {}}},
-      {"close", {{"measured", "value"}, {"rtol", "atol"}}},
-      {"slope", {{"x", "y", "min", "max"}, {"logx", "logy"}}},
-      {"knee", {{"x", "y", "expected", "window"}, {"slopes", "y_ratio_to_first"}}},
-      {"argmax", {{"x", "y", "window"}, {"relative_to"}}},
-      {"monotone", {{"x", "y", "direction"}, {"slack", "from"}}},
-      {"linear_fit", {{"series", "min_r2", "slope"}, {"transform", "fit_from", "fit_to"}}},
-  };
-  return s;
-}
 
 const std::set<std::string> kCommon = {"name", "kind", "source", "where", "presets"};
 
@@ -63,84 +48,101 @@ std::string require_string(const toml::table& t, const char* key, const std::str
   return *s;
 }
 
-bool is_num(const Json& j) { return j.is_number(); }
+// ---- the field table: every field of every kind, with its type -------------
 
-void validate_fields(const CheckSpec& c, bool is_control_merge) {
-  const auto& schema = schemas().at(c.kind);
-  for (const auto& key : schema.required)
-    if (!c.fields.contains(key))
-      throw ReferenceError(c.location, "check '" + c.name + "' of kind " + c.kind + " needs '" + key + "'");
-  for (const auto& [key, value] : c.fields.items()) {
-    if (kCommon.count(key) || schema.required.count(key) || schema.optional.count(key)) continue;
-    if (is_control_merge && (key == "applies" || key == "why")) continue;
-    throw ReferenceError(c.location, "check '" + c.name + "': unknown key '" + key + "' for kind " + c.kind,
-                         "remove it or fix its spelling");
-  }
-  const auto& f = c.fields;
-  auto need_num = [&](const char* key) {
-    if (f.contains(key) && !is_num(f[key]))
-      throw ReferenceError(c.location, "check '" + c.name + "': '" + key + "' must be a number");
+// Parses one field's JSON value into CheckParams; `fail(what)` throws naming the check.
+using FieldSetter = std::function<void(CheckParams&, const Json&, const std::function<void(const std::string&)>&)>;
+
+FieldSetter number(std::optional<double> CheckParams::*m) {
+  return [m](CheckParams& p, const Json& v, const auto& fail) {
+    if (!v.is_number()) fail("must be a number");
+    p.*m = v.get<double>();
   };
-  // `window` is an interval [lo, hi]; `slopes` is (before, after) the knee,
-  // typically decreasing (1 then 0), so only the window is ordered.
-  auto need_pair = [&](const char* key, bool ordered) {
-    if (f.contains(key) && !(f[key].is_array() && f[key].size() == 2 && is_num(f[key][0]) && is_num(f[key][1]) &&
-                             (!ordered || f[key][0].get<double>() <= f[key][1].get<double>())))
-      throw ReferenceError(c.location, "check '" + c.name + "': '" + key + "' must be " +
-                                           (ordered ? "[lo, hi] with lo <= hi" : "a pair of numbers"));
+}
+FieldSetter name(std::string CheckParams::*m) {
+  return [m](CheckParams& p, const Json& v, const auto& fail) {
+    if (!v.is_string() || v.get<std::string>().empty()) fail("must name a measured quantity or parameter");
+    p.*m = v.get<std::string>();
   };
-  for (const char* k : {"min", "max", "value", "rtol", "atol", "min_r2", "slack", "fit_from", "fit_to"}) need_num(k);
-  need_pair("window", true);
-  need_pair("slopes", false);
-  if (c.kind == "bound" && f.contains("min") == f.contains("max"))
-    throw ReferenceError(c.location, "check '" + c.name + "': a bound has exactly one of min, max (use kind band for both)");
-  if ((c.kind == "band" || c.kind == "slope") && f["min"].get<double>() > f["max"].get<double>())
-    throw ReferenceError(c.location, "check '" + c.name + "': min > max");
-  if (c.kind == "close" && !f.contains("rtol") && !f.contains("atol"))
-    throw ReferenceError(c.location, "check '" + c.name + "': close needs rtol or atol");
-  if (c.kind == "monotone") {
-    const std::string d = f["direction"].is_string() ? f["direction"].get<std::string>() : "";
-    if (d != "increasing" && d != "decreasing")
-      throw ReferenceError(c.location, "check '" + c.name + "': direction must be \"increasing\" or \"decreasing\"");
-  }
-  if (c.kind == "linear_fit") {
-    const std::string s = f["slope"].is_string() ? f["slope"].get<std::string>() : "";
-    if (s != "negative" && s != "positive")
-      throw ReferenceError(c.location, "check '" + c.name + "': slope must be \"negative\" or \"positive\"");
-  }
-  if (c.kind == "knee" && !(f["expected"].is_string() || is_num(f["expected"])))
-    throw ReferenceError(c.location, "check '" + c.name + "': expected must name an observation or be a number");
-  if (!c.where.is_object())
-    throw ReferenceError(c.location, "check '" + c.name + "': where must be an inline table");
+}
+FieldSetter flag(std::optional<bool> CheckParams::*m) {
+  return [m](CheckParams& p, const Json& v, const auto& fail) {
+    if (!v.is_boolean()) fail("must be true or false");
+    p.*m = v.get<bool>();
+  };
+}
+// `window` is an interval [lo, hi]; `slopes` is (before, after) the knee,
+// typically decreasing (1 then 0), so only the window is ordered.
+FieldSetter pair(std::optional<std::array<double, 2>> CheckParams::*m, bool ordered) {
+  return [m, ordered](CheckParams& p, const Json& v, const auto& fail) {
+    if (!(v.is_array() && v.size() == 2 && v[0].is_number() && v[1].is_number() &&
+          (!ordered || v[0].get<double>() <= v[1].get<double>())))
+      fail(ordered ? "must be [lo, hi] with lo <= hi" : "must be a pair of numbers");
+    p.*m = std::array<double, 2>{v[0].get<double>(), v[1].get<double>()};
+  };
+}
+FieldSetter name_or_number(std::optional<NameOrNumber> CheckParams::*m, const char* what) {
+  return [m, what](CheckParams& p, const Json& v, const auto& fail) {
+    if (v.is_number()) p.*m = NameOrNumber{"", v.get<double>()};
+    else if (v.is_string() && !v.get<std::string>().empty()) p.*m = NameOrNumber{v.get<std::string>(), 0};
+    else fail(what);
+  };
+}
+FieldSetter choice(std::string CheckParams::*m, std::string key, std::vector<std::string> choices) {
+  return [m, key, choices](CheckParams& p, const Json& v, const auto& fail) {
+    const std::string s = v.is_string() ? v.get<std::string>() : "";
+    if (std::find(choices.begin(), choices.end(), s) == choices.end())
+      fail(fmt::format("{} must be \"{}\"", key, fmt::join(choices, "\" or \"")));
+    p.*m = s;
+  };
 }
 
-CheckSpec parse_check(const toml::table& t, const std::string& file) {
-  CheckSpec c;
-  c.location = at(file, t);
-  c.name = require_string(t, "name", file, "a [[check]]");
-  c.kind = require_string(t, "kind", file, "check '" + c.name + "'");
-  if (!schemas().count(c.kind)) {
-    std::string kinds;
-    for (const auto& k : check_kinds()) kinds += " " + k;
-    throw ReferenceError(at(file, *t.get("kind")), "check '" + c.name + "': unknown kind '" + c.kind + "'",
-                         "use one of:" + kinds);
-  }
-  c.source = require_string(t, "source", file, "check '" + c.name + "'");
-  c.fields = to_json(t, c.location);
-  if (c.fields.contains("where")) c.where = c.fields["where"];
-  if (c.fields.contains("presets")) {
-    if (!c.fields["presets"].is_array())
-      throw ReferenceError(c.location, "check '" + c.name + "': presets must be an array of strings");
-    for (const auto& p : c.fields["presets"]) {
-      if (!p.is_string()) throw ReferenceError(c.location, "check '" + c.name + "': presets must be strings");
-      c.presets.push_back(p.get<std::string>());
-    }
-  }
-  validate_fields(c, false);
-  return c;
+const std::map<std::string, FieldSetter>& field_table() {
+  using P = CheckParams;
+  static const std::map<std::string, FieldSetter> t = {
+      {"measured", name(&P::measured)},
+      {"x", name(&P::x)},
+      {"y", name(&P::y)},
+      {"series", name(&P::series)},
+      {"min", number(&P::min)},
+      {"max", number(&P::max)},
+      {"value", number(&P::value)},
+      {"rtol", number(&P::rtol)},
+      {"atol", number(&P::atol)},
+      {"min_r2", number(&P::min_r2)},
+      {"slack", number(&P::slack)},
+      {"from", number(&P::from)},
+      {"fit_from", number(&P::fit_from)},
+      {"fit_to", number(&P::fit_to)},
+      {"window", pair(&P::window, true)},
+      {"slopes", pair(&P::slopes, false)},
+      {"expected", name_or_number(&P::expected, "expected must name an observation or be a number")},
+      {"relative_to", name_or_number(&P::relative_to, "relative_to must name an observation or be a number")},
+      {"logx", flag(&P::logx)},
+      {"logy", flag(&P::logy)},
+      {"y_ratio_to_first", flag(&P::y_ratio_to_first)},
+      {"direction", choice(&P::direction, "direction", {"increasing", "decreasing"})},
+      {"slope", choice(&P::slope, "slope", {"negative", "positive"})},
+      {"transform", choice(&P::transform, "transform", {"log", "linear"})},
+  };
+  return t;
+}
+
+std::string kind_names() {
+  std::string kinds;
+  for (const auto& k : check_kinds()) kinds += " " + k.name;
+  return kinds;
 }
 
 }  // namespace
+
+const CheckSpec* ReferenceFile::find(const std::string& name) const {
+  for (const auto& c : checks)
+    if (c.name == name) return &c;
+  for (const auto& c : controls)
+    if (c.name == name) return &c.check;
+  return nullptr;
+}
 
 bool CheckSpec::applies_to(const std::string& preset) const {
   if (presets.empty()) return true;
@@ -149,10 +151,46 @@ bool CheckSpec::applies_to(const std::string& preset) const {
   return false;
 }
 
-const std::vector<std::string>& check_kinds() {
-  static const std::vector<std::string> k = {"bound", "band", "close", "slope",
-                                             "knee", "argmax", "monotone", "linear_fit"};
-  return k;
+CheckSpec make_check(const Json& table, const std::string& location) {
+  CheckSpec c;
+  c.location = location;
+  c.fields = table;
+  c.name = table.value("name", std::string());
+  c.kind = table.value("kind", std::string());
+  c.source = table.value("source", std::string());
+  const CheckKind* kind = find_check_kind(c.kind);
+  if (!kind)
+    throw ReferenceError(location, "check '" + c.name + "': unknown kind '" + c.kind + "'", "use one of:" + kind_names());
+  if (table.contains("where")) c.where = table["where"];
+  if (!c.where.is_object())
+    throw ReferenceError(location, "check '" + c.name + "': where must be an inline table");
+  if (table.contains("presets")) {
+    if (!table["presets"].is_array())
+      throw ReferenceError(location, "check '" + c.name + "': presets must be an array of strings");
+    for (const auto& p : table["presets"]) {
+      if (!p.is_string()) throw ReferenceError(location, "check '" + c.name + "': presets must be strings");
+      c.presets.push_back(p.get<std::string>());
+    }
+  }
+  for (const auto& key : kind->required)
+    if (!table.contains(key))
+      throw ReferenceError(location, "check '" + c.name + "' of kind " + c.kind + " needs '" + key + "'");
+  const auto allowed = [&](const std::string& key) {
+    return std::find(kind->required.begin(), kind->required.end(), key) != kind->required.end() ||
+           std::find(kind->optional.begin(), kind->optional.end(), key) != kind->optional.end();
+  };
+  for (const auto& [key, value] : table.items()) {
+    if (kCommon.count(key)) continue;
+    if (!allowed(key))
+      throw ReferenceError(location, "check '" + c.name + "': unknown key '" + key + "' for kind " + c.kind,
+                           "remove it or fix its spelling");
+    field_table().at(key)(c.params, value, [&](const std::string& what) {
+      // A message that already names its field (expected ..., relative_to ...) is used as it is.
+      throw ReferenceError(location, "check '" + c.name + "': " + (what.rfind(key, 0) == 0 ? what : "'" + key + "' " + what));
+    });
+  }
+  if (kind->validate) kind->validate(c);
+  return c;
 }
 
 std::filesystem::path reference_dir() {
@@ -187,7 +225,13 @@ ReferenceFile load_reference(const std::filesystem::path& path) {
     for (auto&& node : *checks) {
       auto* t = node.as_table();
       if (!t) throw ReferenceError(at(file, node), "[[check]] must be a table");
-      CheckSpec c = parse_check(*t, file);
+      const std::string name = require_string(*t, "name", file, "a [[check]]");
+      const std::string kind = require_string(*t, "kind", file, "check '" + name + "'");
+      if (!find_check_kind(kind))
+        throw ReferenceError(at(file, *t->get("kind")), "check '" + name + "': unknown kind '" + kind + "'",
+                             "use one of:" + kind_names());
+      require_string(*t, "source", file, "check '" + name + "'");
+      CheckSpec c = make_check(to_json(*t, at(file, *t)), at(file, *t));
       if (!names.insert(c.name).second) throw ReferenceError(c.location, "duplicate check name '" + c.name + "'");
       ref.checks.push_back(std::move(c));
     }
@@ -207,36 +251,21 @@ ReferenceFile load_reference(const std::filesystem::path& path) {
         if (c.name == ctl.applies) base = &c;
       if (!base) throw ReferenceError(loc, "control '" + ctl.name + "' applies to unknown check '" + ctl.applies + "'");
       // The control is the same check with its overrides: the `where` tables merge.
-      ctl.check = *base;
-      ctl.check.name = ctl.name;
-      ctl.check.location = loc;
-      Json over = to_json(*t, loc);
+      Json merged = base->fields;
+      const Json over = to_json(*t, loc);
       for (const auto& [key, value] : over.items()) {
-        if (key == "name" || key == "applies" || key == "why") continue;
+        if (key == "applies" || key == "why") continue;  // the control's own, not the check's
         if (key == "kind") throw ReferenceError(loc, "control '" + ctl.name + "' may not change the check's kind");
+        if (key == "source" && (!value.is_string() || value.get<std::string>().empty()))
+          throw ReferenceError(loc, "control '" + ctl.name + "': 'source' must be a non-empty string");
         if (key == "where") {
           if (!value.is_object()) throw ReferenceError(loc, "control '" + ctl.name + "': where must be a table");
-          for (const auto& [wk, wv] : value.items()) ctl.check.where[wk] = wv;
-          ctl.check.fields["where"] = ctl.check.where;
+          for (const auto& [wk, wv] : value.items()) merged["where"][wk] = wv;
         } else {
-          ctl.check.fields[key] = value;
+          merged[key] = value;
         }
       }
-      if (over.contains("source")) {
-        if (!over["source"].is_string() || over["source"].get<std::string>().empty())
-          throw ReferenceError(loc, "control '" + ctl.name + "': 'source' must be a non-empty string");
-        ctl.check.source = over["source"].get<std::string>();
-      }
-      if (over.contains("presets")) {
-        if (!over["presets"].is_array())
-          throw ReferenceError(loc, "control '" + ctl.name + "': presets must be an array of strings");
-        ctl.check.presets.clear();
-        for (const auto& p : over["presets"]) {
-          if (!p.is_string()) throw ReferenceError(loc, "control '" + ctl.name + "': presets must be strings");
-          ctl.check.presets.push_back(p.get<std::string>());
-        }
-      }
-      validate_fields(ctl.check, true);
+      ctl.check = make_check(merged, loc);
       if (!names.insert(ctl.name).second) throw ReferenceError(loc, "duplicate name '" + ctl.name + "'");
       ref.controls.push_back(std::move(ctl));
     }

@@ -5,9 +5,13 @@
 // the derivation that gives the band). Parsing is strict: an unknown key, a
 // missing field or a wrong type is a ReferenceError naming file and line,
 // because a typo in a tolerance must never turn into a check that cannot fail.
+// The fields of a check are parsed once, into CheckParams; the kinds and which
+// fields each takes are the table of checks.h.
 #pragma once
 
+#include <array>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,11 +19,32 @@
 
 namespace prism {
 
+// A field that is either the name of an observation/parameter or a literal.
+struct NameOrNumber {
+  std::string name;  // empty: `number` holds the value
+  double number = 0;
+};
+
+// Every field a check kind may take, typed. Which ones a kind requires or
+// accepts is its row in check_kinds(); an absent optional is "not given".
+struct CheckParams {
+  std::string measured, x, y, series;          // names of measured quantities / parameters
+  std::optional<double> min, max, value, rtol, atol, min_r2, slack, from, fit_from, fit_to;
+  std::optional<std::array<double, 2>> window;  // [lo, hi], lo <= hi
+  std::optional<std::array<double, 2>> slopes;  // (before, after) a knee
+  std::optional<NameOrNumber> expected, relative_to;
+  std::optional<bool> logx, logy, y_ratio_to_first;
+  std::string direction;  // monotone: "increasing" | "decreasing"
+  std::string slope;      // linear_fit: "negative" | "positive"
+  std::string transform;  // linear_fit: "log" (default) | "linear"
+};
+
 struct CheckSpec {
   std::string name, kind, source;
   std::vector<std::string> presets;  // empty: every preset
   Json where = Json::object();       // sweep-point filter
-  Json fields = Json::object();      // every key of the table, for the check kind
+  Json fields = Json::object();      // the whole table as written (controls merge into it)
+  CheckParams params;                // `fields`, parsed and validated
   std::string location;              // "file:line", for messages
   bool applies_to(const std::string& preset) const;
 };
@@ -33,10 +58,14 @@ struct ReferenceFile {
   std::string id, source, path;
   std::vector<CheckSpec> checks;
   std::vector<ControlSpec> controls;
+  // The check or control called `name`, or null.
+  const CheckSpec* find(const std::string& name) const;
 };
 
-// The names of the check kinds (docs/design.md): bound band close slope knee argmax monotone linear_fit.
-const std::vector<std::string>& check_kinds();
+// A check from the keys of one [[check]] table (name, kind, source, where,
+// presets and the kind's fields): validated against its kind's row of the
+// table and parsed into `params`. ReferenceError at `location` otherwise.
+CheckSpec make_check(const Json& table, const std::string& location);
 
 ReferenceFile load_reference(const std::filesystem::path& file);
 

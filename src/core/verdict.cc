@@ -1,0 +1,133 @@
+// Judging a measured claim: Derive, checks, controls, verdict; figure validation.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "src/core/error.h"
+#include "src/core/runner.h"
+
+namespace prism {
+
+void require_finite(const std::string& claim, const Json& point, std::uint64_t seed, const Measurement& m) {
+  const std::string where = "claim " + claim + " at " + point_label(point) + ", seed " + std::to_string(seed);
+  for (const auto& [k, v] : m.scalars)
+    if (!std::isfinite(v))
+      throw MeasurementError(where, "measured '" + k + "' is " + fmt::format("{}", v) + ", not a finite number",
+                             "this is a bug in the claim or a broken input: no check may see it");
+  for (const auto& [k, s] : m.series)
+    for (double v : s.y)
+      if (std::isnan(v))
+        throw MeasurementError(where, "series '" + k + "' contains NaN", "this is a bug in the claim or a broken input");
+}
+
+void derive_claim(const ClaimSpec& spec, ClaimResult& claim) {
+  if (!spec.derive) return;
+  spec.derive(claim.points);
+  for (const auto& p : claim.points)
+    for (size_t s = 0; s < p.runs.size(); ++s) require_finite(spec.id, p.params, p.seeds[s], p.runs[s]);
+}
+
+void require_checks_for(const ReferenceFile& reference, const std::string& preset) {
+  const auto applies = [&](const CheckSpec& c) { return c.applies_to(preset); };
+  if (std::none_of(reference.checks.begin(), reference.checks.end(), applies))
+    throw ReferenceError(reference.path, "no check applies to preset '" + preset + "'",
+                         "add a check for it, or drop the preset from the claim");
+  if (std::none_of(reference.controls.begin(), reference.controls.end(),
+                   [&](const ControlSpec& c) { return applies(c.check); }))
+    throw ReferenceError(reference.path, "no control applies to preset '" + preset + "'",
+                         "every preset needs a negative control");
+}
+
+void evaluate_claim(ClaimResult& cr, const ReferenceFile& reference, const std::string& preset) {
+  require_checks_for(reference, preset);
+  cr.checks.clear();
+  cr.controls.clear();
+  for (const auto& c : reference.checks)
+    if (c.applies_to(preset)) cr.checks.push_back(evaluate_check(c, cr.points));
+  for (const auto& ctl : reference.controls)
+    if (ctl.check.applies_to(preset)) {
+      CheckResult r = evaluate_check(ctl.check, cr.points);
+      r.why = ctl.why;
+      r.applies = ctl.applies;
+      cr.controls.push_back(std::move(r));
+    }
+  bool any_fail = false, any_open = false;
+  std::vector<std::string> reasons;
+  for (const auto& c : cr.checks) {
+    if (c.verdict == Verdict::Fail) any_fail = true, reasons.push_back("check " + c.name + " failed");
+    if (c.verdict == Verdict::Inconclusive) any_open = true, reasons.push_back("check " + c.name + " inconclusive");
+  }
+  for (const auto& c : cr.controls) {
+    if (c.verdict == Verdict::Pass)
+      any_fail = true, reasons.push_back("control " + c.name + " passed: its check cannot tell");
+    if (c.verdict == Verdict::Inconclusive) any_open = true, reasons.push_back("control " + c.name + " inconclusive");
+  }
+  cr.verdict = any_fail ? Verdict::Fail : any_open ? Verdict::Inconclusive : Verdict::Pass;
+  cr.verdict_reason = reasons.empty() ? "every check passed and every control failed"
+                                      : fmt::format("{}", fmt::join(reasons, "; "));
+}
+
+namespace {
+
+std::string figure_at(const std::string& claim, const Figure& f) { return "claim " + claim + ", figure '" + f.id + "'"; }
+
+}  // namespace
+
+void validate_figure_bands(const ClaimSpec& spec, const ReferenceFile& reference) {
+  for (const auto& f : spec.figures)
+    for (const auto& band : f.bands) {
+      const CheckSpec* check = reference.find(band);
+      if (!check)
+        throw ReferenceError(figure_at(spec.id, f), "band '" + band + "' names no check or control of " + reference.path,
+                             "fix the name in the claim's Plot(...), or add the check");
+      const Overlay overlay = find_check_kind(check->kind)->overlay;
+      if (overlay == Overlay::None)
+        throw ReferenceError(figure_at(spec.id, f), "band '" + band + "' is a " + check->kind +
+                                                        " check, which has no reference interval on a figure's axes",
+                             "drop the band; the check's row in the report gives its result");
+      if (overlay == Overlay::SlopeWedge &&
+          !(f.logx && f.logy && check->params.logx.value_or(true) && check->params.logy.value_or(true)))
+        throw ReferenceError(figure_at(spec.id, f), "band '" + band + "' is a log-log slope, drawn only on log-log axes",
+                             "set LogX().LogY() on the figure, or drop the band");
+    }
+}
+
+void validate_figure_lines(const ClaimResult& claim) {
+  std::set<std::string> scalars, series, params;
+  for (const auto& p : claim.points) {
+    for (const auto& [k, v] : p.params.items()) params.insert(k);
+    for (const auto& run : p.runs) {
+      for (const auto& [k, v] : run.scalars) scalars.insert(k);
+      for (const auto& [k, v] : run.series) series.insert(k);
+    }
+  }
+  auto fail = [&](const Figure& f, const FigureLine& l, const std::string& what, const std::set<std::string>& known) {
+    throw ReferenceError(figure_at(claim.info.id, f), "line '" + l.label + "' " + what,
+                         "names the claim measures here: " + fmt::format("{}", fmt::join(known, ", ")));
+  };
+  for (const auto& f : claim.info.figures)
+    for (const auto& l : f.lines) {
+      for (const auto& [k, v] : l.where.items())
+        if (!params.count(k)) fail(f, l, "selects on '" + k + "', which is no sweep parameter", params);
+      if (!l.series.empty()) {
+        if (!series.count(l.series)) fail(f, l, "names series '" + l.series + "', which the claim does not record", series);
+        continue;
+      }
+      if (!scalars.count(l.y)) fail(f, l, "names y = '" + l.y + "', which the claim does not measure", scalars);
+      if (!scalars.count(l.x) && !params.count(l.x))
+        fail(f, l, "names x = '" + l.x + "', which is neither a measured quantity nor a sweep parameter", scalars);
+    }
+}
+
+bool all_verified(const RunResult& r, bool allow_inconclusive) {
+  for (const auto& c : r.claims) {
+    if (c.verdict == Verdict::Fail) return false;
+    if (c.verdict == Verdict::Inconclusive && !allow_inconclusive) return false;
+  }
+  return true;
+}
+
+}  // namespace prism

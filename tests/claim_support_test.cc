@@ -1,0 +1,229 @@
+// The claim-support layer through the real runner and command line, with toy
+// claims registered here: shared setup built once per share group and freed
+// when the group is done, the Derive hook between measuring and checking, and
+// figures that name nothing stopping the run with exit status 2.
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "src/cli/commands.h"
+#include "src/core/claim.h"
+#include "src/core/error.h"
+#include "src/core/runner.h"
+#include "tests/support/test_support.h"
+
+namespace prism {
+namespace {
+
+using testing::ScopedEnv;
+using testing::ScratchDir;
+
+// A reference file whose check passes on `quantity` <= max and whose control
+// (the same bound at 0) fails, so the toy claims verify.
+std::string reference_for(const std::string& id, const std::string& quantity, double max) {
+  return "id = \"" + id + "\"\nsource = \"test\"\n[[check]]\nname = \"ok\"\nkind = \"bound\"\nmeasured = \"" + quantity +
+         "\"\nmax = " + std::to_string(max) + "\nsource = \"test\"\n[[control]]\nname = \"tight\"\napplies = \"ok\"\n" +
+         "max = -1.0\nwhy = \"nothing is below -1\"\n";
+}
+
+// ---- SharedStore -------------------------------------------------------------
+
+TEST(SharedStore, BuildsOncePerKeyAndClears) {
+  SharedStore store;
+  int builds = 0;
+  auto build = [&] { return ++builds * 10; };
+  EXPECT_EQ(*store.get("a", build), 10);
+  EXPECT_EQ(*store.get("a", build), 10);
+  EXPECT_EQ(*store.get("b", build), 20);
+  EXPECT_EQ(builds, 2);
+  const auto kept = store.get("a", build);
+  store.clear();
+  EXPECT_EQ(store.size(), 0u);
+  EXPECT_EQ(*kept, 10) << "a value in use outlives the clear";
+  EXPECT_EQ(*store.get("a", build), 30) << "rebuilt after the clear";
+}
+
+TEST(SharedStore, OneKeyOneType) {
+  SharedStore store;
+  store.get("k", [] { return 1; });
+  PRISM_EXPECT_THROW_WITH(store.get("k", [] { return 1.0; }), std::logic_error, "'k'");
+}
+
+TEST(SharedStore, ABuildMayShareItsParts) {
+  SharedStore store;
+  int inner = 0;
+  const auto outer = store.get("outer", [&] { return *store.get("inner", [&] { return ++inner; }) + 1; });
+  EXPECT_EQ(*outer, 2);
+  EXPECT_EQ(*store.get("inner", [] { return -1; }), 1);
+}
+
+TEST(RunContext, WithoutAStoreBuildsEveryTime) {
+  const Json point = {{"n", 1}};
+  const RunContext ctx(point, 1, "quick");
+  int builds = 0;
+  ctx.shared("k", [&] { return ++builds; });
+  ctx.shared("k", [&] { return ++builds; });
+  EXPECT_EQ(builds, 2);
+}
+
+// ---- share groups through the runner -----------------------------------------
+
+std::atomic<int> g_builds{0}, g_order{0};
+
+// Records how many builds happened so far and when this run happened.
+Measurement MeasureShared(const RunContext& ctx) {
+  const auto v = ctx.shared("setup/" + ctx.str("group"), [] { return ++g_builds; });
+  Measurement m;
+  m.set("builds_so_far", g_builds);
+  m.set("built_as", *v);
+  m.set("order", ++g_order);
+  return m;
+}
+
+PRISM_CLAIM("toy-share-groups", MeasureShared)
+    ->Sweep("quick", {{{"group", "a"}, {"i", 1}}, {{"group", "b"}, {"i", 1}}, {{"group", "a"}, {"i", 2}}})
+    ->Seeds(2)
+    ->ShareBy({"group"});
+
+TEST(ShareGroups, EachGroupBuildsOnceAndRunsTogether) {
+  ScratchDir dir("prism-claim-support-test");
+  dir.write("refs/toy-share-groups.toml", reference_for("toy-share-groups", "builds_so_far", 100));
+  ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
+  RunOptions opt;
+  opt.filter = "^toy-share-groups$";
+  opt.out = dir / "out";
+  opt.progress = false;
+  const RunResult r = run_claims(opt);
+  ASSERT_EQ(r.claims.size(), 1u);
+  const auto& pts = r.claims[0].points;
+  ASSERT_EQ(pts.size(), 3u) << "results stay in sweep order";
+  EXPECT_EQ(pts[1].params["group"], "b");
+  // Group a (points 0 and 2, both seeds) first, built once; then group b.
+  for (size_t s = 0; s < 2; ++s) {
+    EXPECT_EQ(pts[0].runs[s].scalars.at("built_as"), 1.0);
+    EXPECT_EQ(pts[2].runs[s].scalars.at("built_as"), 1.0);
+    EXPECT_EQ(pts[1].runs[s].scalars.at("built_as"), 2.0);
+    EXPECT_LT(pts[2].runs[s].scalars.at("order"), pts[1].runs[0].scalars.at("order"))
+        << "a group's points run together, whatever the sweep order";
+  }
+  EXPECT_EQ(g_builds, 2);
+  EXPECT_EQ(r.claims[0].verdict, Verdict::Pass);
+}
+
+// ---- Derive -------------------------------------------------------------------
+
+Measurement MeasureTime(const RunContext& ctx) {
+  Measurement m;
+  m.set("t", 100.0 / ctx.num("m") + static_cast<double>(ctx.seed()));
+  return m;
+}
+
+// speedup = t(m=1) / t(m) of the same seed: a quantity across points.
+void DeriveSpeedup(std::vector<PointRuns>& points) {
+  const PointRuns* one = nullptr;
+  for (const auto& p : points)
+    if (p.params["m"] == 1) one = &p;
+  for (auto& p : points)
+    for (size_t s = 0; s < p.runs.size(); ++s)
+      p.runs[s].scalars["speedup"] = one->runs[s].scalars.at("t") / p.runs[s].scalars.at("t");
+}
+
+PRISM_CLAIM("toy-derive", MeasureTime)->Sweep("quick", {{{"m", 1}}, {{"m", 4}}})->Seeds(2)->Derive(DeriveSpeedup);
+
+TEST(Derive, RunsAfterEveryPointAndBeforeTheChecks) {
+  ScratchDir dir("prism-claim-support-test");
+  dir.write("refs/toy-derive.toml", reference_for("toy-derive", "speedup", 10));
+  ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
+  RunOptions opt;
+  opt.filter = "^toy-derive$";
+  opt.out = dir / "out";
+  opt.progress = false;
+  const RunResult r = run_claims(opt);
+  const auto& p = r.claims[0].points[1];
+  EXPECT_DOUBLE_EQ(p.runs[0].scalars.at("speedup"), 101.0 / 26.0);  // seed 1: (100 + 1) / (25 + 1)
+  EXPECT_DOUBLE_EQ(p.runs[1].scalars.at("speedup"), 102.0 / 27.0);
+  ASSERT_EQ(r.claims[0].checks.size(), 1u);
+  EXPECT_EQ(r.claims[0].checks[0].quantity, "speedup") << "the check saw the derived quantity";
+  EXPECT_EQ(r.claims[0].verdict, Verdict::Pass);
+}
+
+TEST(Derive, ANonFiniteDerivedValueIsAMeasurementError) {
+  ClaimSpec spec;
+  spec.id = "toy-nan";
+  spec.derive = [](std::vector<PointRuns>& points) { points[0].runs[0].scalars["ratio"] = 0.0 / 0.0; };
+  ClaimResult claim;
+  PointRuns p;
+  p.params = {{"m", 1}};
+  p.seeds = {1};
+  p.runs.resize(1);
+  claim.points.push_back(p);
+  PRISM_EXPECT_THROW_WITH(derive_claim(spec, claim), MeasurementError, "toy-nan", "'ratio'", "m=1");
+}
+
+// ---- figures that name nothing: exit 2 -----------------------------------------
+
+Measurement MeasureErr(const RunContext& ctx) {
+  Measurement m;
+  m.set("err", 1.0 / ctx.num("n"));
+  return m;
+}
+
+PRISM_CLAIM("toy-figure-typo", MeasureErr)
+    ->Sweep("quick", {{{"n", 10}}, {{"n", 100}}})
+    ->Seeds(2)
+    ->Plot(Figure("error").Axes("n", "err").Line("error", "n", "error_rate"));
+
+PRISM_CLAIM("toy-band-typo", MeasureErr)
+    ->Sweep("quick", {{{"n", 10}}})
+    ->Seeds(2)
+    ->Plot(Figure("error").Axes("n", "err").Line("error", "n", "err").Band("okay"));
+
+PRISM_CLAIM("toy-where-typo", MeasureErr)
+    ->Sweep("quick", {{{"n", 10}}})
+    ->Seeds(2)
+    ->Plot(Figure("error").Axes("n", "err").Line("error", "n", "err", {{"size", 10}}));
+
+// Runs `prism run` on one toy claim; returns the exit status and stderr.
+std::pair<int, std::string> prism_run(const ScratchDir& dir, const std::string& id) {
+  dir.write("refs/" + id + ".toml", reference_for(id, "err", 1));
+  ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
+  const std::string out = (dir / "out").string();
+  std::vector<std::string> args = {"prism", "run", "--filter", "^" + id + "$", "--out", out, "--no-report", "--quiet"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  ::testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStdout();
+  const int status = cli::run_main(static_cast<int>(argv.size()), argv.data());
+  ::testing::internal::GetCapturedStdout();
+  return {status, ::testing::internal::GetCapturedStderr()};
+}
+
+void expect_exit_2_naming(const std::pair<int, std::string>& run, const std::vector<std::string>& names) {
+  EXPECT_EQ(run.first, 2) << run.second;
+  for (const auto& n : names) EXPECT_NE(run.second.find(n), std::string::npos) << "'" << n << "' not in: " << run.second;
+}
+
+TEST(FigureValidation, ALineNamingAnUnknownQuantityExits2) {
+  ScratchDir dir("prism-claim-support-test");
+  const auto run = prism_run(dir, "toy-figure-typo");
+  expect_exit_2_naming(run, {"claim toy-figure-typo", "figure 'error'", "'error_rate'", "err"});
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "results.json")) << "what was measured is kept";
+}
+
+TEST(FigureValidation, ABandNamingAnUnknownCheckExits2BeforeMeasuring) {
+  ScratchDir dir("prism-claim-support-test");
+  const auto run = prism_run(dir, "toy-band-typo");
+  expect_exit_2_naming(run, {"claim toy-band-typo", "figure 'error'", "band 'okay'", "toy-band-typo.toml"});
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "results.json")) << "nothing was measured";
+}
+
+TEST(FigureValidation, AWhereOnAnUnknownParameterExits2) {
+  ScratchDir dir("prism-claim-support-test");
+  expect_exit_2_naming(prism_run(dir, "toy-where-typo"), {"claim toy-where-typo", "figure 'error'", "'size'"});
+}
+
+}  // namespace
+}  // namespace prism

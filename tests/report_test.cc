@@ -1,0 +1,75 @@
+// The report's LaTeX (reports/report.h), written without compiling it: each
+// figure with its lines and its band, the check and control rows, and a line
+// that selects nothing named under its figure rather than dropped.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "reports/report.h"
+#include "src/core/results.h"
+#include "tests/support/sample_run.h"
+#include "tests/support/test_support.h"
+
+namespace prism {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string tex_of(const testing::ScratchDir& dir) {
+  write_results(testing::sample_run(), dir.path());
+  ReportOptions options;
+  options.inputs = {dir.path()};
+  options.compile = false;
+  const ReportOutcome outcome = write_report(options);
+  std::ifstream in(outcome.tex);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+TEST(Report, FigureWithItsLinesAndBand) {
+  testing::ScratchDir dir("prism-report-test");
+  const std::string tex = tex_of(dir);
+  EXPECT_TRUE(contains(tex, "title={Error against n}"));
+  EXPECT_TRUE(contains(tex, "xmode=log, ymode=log"));
+  EXPECT_TRUE(contains(tex, "\\addlegendentry{measured error}"));
+  // The bound's finite end, as a dashed level across the x range of the lines.
+  EXPECT_TRUE(contains(tex, "coordinates {(10,0.05) (1000,0.05)}")) << tex;
+  EXPECT_TRUE(contains(tex, "reference: err-bound"));
+  // The series figure: one curve per point, seed means over the seeds present.
+  EXPECT_TRUE(contains(tex, "title={Loss curves}"));
+  const fs::path curve = dir / "report-tex" / "sample-claim-loss-0.csv";
+  ASSERT_TRUE(fs::exists(curve));
+  std::ifstream in(curve);
+  std::string header, first;
+  std::getline(in, header);
+  std::getline(in, first);
+  EXPECT_EQ(header, "x,y");
+  EXPECT_EQ(first, "0,0.33333333") << "both seeds start at 1/3";
+}
+
+TEST(Report, ALineWithNoPointIsNamedUnderItsFigure) {
+  testing::ScratchDir dir("prism-report-test");
+  const std::string tex = tex_of(dir);
+  EXPECT_TRUE(contains(tex, "No data in this run for: only at n = 7.")) << tex;
+}
+
+TEST(Report, CheckAndControlRows) {
+  testing::ScratchDir dir("prism-report-test");
+  const std::string tex = tex_of(dir);
+  EXPECT_TRUE(contains(tex, "err-bound {\\scriptsize(bound)}"));
+  EXPECT_TRUE(contains(tex, "[$-\\infty$, 0.05]")) << "a one-sided reference interval";
+  EXPECT_TRUE(contains(tex, "Inconclusive: about 7 seeds would decide it"));
+  EXPECT_TRUE(contains(tex, "err-control {\\scriptsize(bound)}"));
+  EXPECT_TRUE(contains(tex, "(err-bound)")) << "a control names the check it applies";
+  EXPECT_TRUE(contains(tex, "\\emph{Why it must fail:} a bound 100 times tighter must fail"));
+  EXPECT_TRUE(contains(tex, "\\hyperref[claim:sample-claim]"));
+}
+
+}  // namespace
+}  // namespace prism
