@@ -1,7 +1,6 @@
 // The `prism` command end to end: exit statuses, results.json, the report, and
 // the bad-input paths (truncated data, empty data folder, malformed reference).
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,8 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include "datasets/mnist.h"
+#include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
+using ::prism::testing::ScratchDir;
 
 namespace {
 
@@ -36,11 +37,10 @@ Result prism(const std::string& args, const std::string& env = "") {
   return r;
 }
 
-fs::path temp_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("prism-cli-test-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
+// A one-seed run of sgd-exponential whose PRISM_DATA is `data`, writing under it.
+Result run_on_data(const fs::path& data) {
+  return prism("run --filter sgd-exponential --seeds 1 --quiet --no-report --out " + (data / "out").string(),
+               "PRISM_DATA=" + data.string());
 }
 
 nlohmann::json read_json(const fs::path& p) {
@@ -51,11 +51,14 @@ nlohmann::json read_json(const fs::path& p) {
 bool have_mnist() { return fs::exists(prism::data::data_root() / "mnist" / "train-images-idx3-ubyte"); }
 
 TEST(Cli, UsageErrorsExitTwo) {
+  // Where a run would write, had the usage been right.
+  const ScratchDir scratch("prism-cli-test");
+  const std::string unused = (scratch / "unused").string();
   EXPECT_EQ(prism("").status, 2);
   EXPECT_EQ(prism("no-such-command").status, 2);
-  Result r = prism("run --preset nonsense --no-report --out /tmp/prism-unused");
+  Result r = prism("run --preset nonsense --no-report --out " + unused);
   EXPECT_EQ(r.status, 2) << r.output;
-  r = prism("run --filter 'no-claim-matches-this' --no-report --out /tmp/prism-unused");
+  r = prism("run --filter 'no-claim-matches-this' --no-report --out " + unused);
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("matches no claim"), std::string::npos) << r.output;
   r = prism("run --bogus-flag");
@@ -80,47 +83,43 @@ TEST(Cli, ListJsonNamesTheClaims) {
 }
 
 TEST(Cli, MalformedReferenceExitsTwoNamingTheFile) {
-  fs::path refs = temp_dir("refs");
-  fs::copy(fs::path(PRISM_SOURCE_DIR) / "reference", refs, fs::copy_options::recursive);
+  const ScratchDir refs("prism-cli-test");
+  fs::copy(fs::path(PRISM_SOURCE_DIR) / "reference", refs.path(), fs::copy_options::recursive);
   std::ofstream(refs / "sgd-exponential.toml", std::ios::app) << "\n[[check]]\nname = \"broken\nkind = 3\n";
   Result r = prism("run --filter sgd-exponential --no-report --out " + (refs / "out").string(),
-                   "PRISM_REFERENCE_DIR=" + refs.string());
+                   "PRISM_REFERENCE_DIR=" + refs.path().string());
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("sgd-exponential.toml"), std::string::npos) << r.output;
   // Validation comes before measurement: nothing was run.
   EXPECT_FALSE(fs::exists(refs / "out" / "results.json"));
-  fs::remove_all(refs);
 }
 
 TEST(Cli, EmptyDataFolderExitsTwoAndSaysHowToFetch) {
-  fs::path empty = temp_dir("empty");
-  Result r = prism("run --filter sgd-exponential --seeds 1 --quiet --no-report --out " + (empty / "out").string(),
-                   "PRISM_DATA=" + empty.string());
+  const ScratchDir empty("prism-cli-test");
+  Result r = run_on_data(empty.path());
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("fetch-data"), std::string::npos) << r.output;
-  fs::remove_all(empty);
 }
 
 TEST(Cli, TruncatedMnistExitsTwoNamingTheFile) {
   if (!have_mnist()) GTEST_SKIP() << "MNIST not fetched (scripts/fetch-data)";
-  fs::path data = temp_dir("trunc");
+  const ScratchDir data("prism-cli-test");
   fs::create_directories(data / "mnist");
   for (const auto& e : fs::directory_iterator(prism::data::data_root() / "mnist"))
     fs::copy_file(e.path(), data / "mnist" / e.path().filename());
   fs::resize_file(data / "mnist" / "train-images-idx3-ubyte", 1000000);
-  Result r = prism("run --filter sgd-exponential --seeds 1 --quiet --no-report --out " + (data / "out").string(),
-                   "PRISM_DATA=" + data.string());
+  Result r = run_on_data(data.path());
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("train-images-idx3-ubyte"), std::string::npos) << r.output;
-  fs::remove_all(data);
 }
 
 // The acceptance run of the foundation: both claims verified, both controls
 // rejected, the loaded BLAS library recorded, and a report with a page per claim.
 TEST(Cli, QuickRunOfBothClaimsEndToEnd) {
   if (!have_mnist()) GTEST_SKIP() << "MNIST not fetched (scripts/fetch-data)";
-  fs::path out = temp_dir("e2e");
-  Result r = prism("run --preset quick --filter 'sgd-exponential|min-norm-alignment' --quiet --out " + out.string());
+  const ScratchDir out("prism-cli-test");
+  Result r =
+      prism("run --preset quick --filter 'sgd-exponential|min-norm-alignment' --quiet --out " + out.path().string());
   ASSERT_EQ(r.status, 0) << r.output;
   auto j = read_json(out / "results.json");
   ASSERT_EQ(j["claims"].size(), 2u);
@@ -150,16 +149,15 @@ TEST(Cli, QuickRunOfBothClaimsEndToEnd) {
   if (info) pclose(info);
   EXPECT_GE(pages, 4);
   // `prism report` over the folder again gives the same verdicts and exits 0.
-  Result rep = prism("report " + out.string() + " --out " + (out / "again.pdf").string());
+  Result rep = prism("report " + out.path().string() + " --out " + (out / "again.pdf").string());
   EXPECT_EQ(rep.status, 0) << rep.output;
-  fs::remove_all(out);
 }
 
 // `prism run --shard K/N` then `prism report` over the N folders: the merged run
 // has every point in sweep order with the same observations as an unsharded run
 // (the same seeds measure the same values), and its checks are evaluated.
 TEST(Cli, ShardsMergeIntoTheUnshardedRun) {
-  fs::path out = temp_dir("shards");
+  const ScratchDir out("prism-cli-test");
   const std::string run = "run --preset quick --filter min-norm-alignment --quiet --no-report --threads 1 ";
   ASSERT_EQ(prism(run + "--out " + (out / "whole").string()).status, 0);
   for (int k = 1; k <= 3; ++k) {
@@ -191,7 +189,6 @@ TEST(Cli, ShardsMergeIntoTheUnshardedRun) {
   EXPECT_NE(twice.output.find("given twice"), std::string::npos) << twice.output;
   Result mixed = prism("report " + s1 + " " + (out / "whole").string() + " --out " + (out / "m" / "r.pdf").string());
   EXPECT_EQ(mixed.status, 2) << mixed.output;
-  fs::remove_all(out);
 }
 
 }  // namespace

@@ -1,13 +1,10 @@
 // Loaders (MNIST, Fashion-MNIST), Synthetic-2 and label noise.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,13 +15,20 @@
 #include "datasets/synthetic.h"
 #include "src/core/error.h"
 #include "src/core/rng.h"
+#include "tests/support/test_support.h"
+#include "tests/support/tolerances.h"
 
 namespace prism::data {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr double kSigmas = 4.0;  // statistical checks: |estimate - truth| <= 4 SE
+using ::prism::testing::kFullPrecisionTolerance;
+using ::prism::testing::kStandardErrors;
+using ::prism::testing::ScopedEnv;
+using ::prism::testing::ScratchDir;
+
+// A formula of the code written out again, in numbers below one: a few ulps.
 constexpr double kExactTolerance = 1e-15;
 constexpr std::size_t kPixels = kMnistRows * kMnistCols;
 
@@ -38,63 +42,7 @@ constexpr std::array<int, 10> kMnistTestCounts = {980, 1135, 1032, 1010, 982,
 constexpr std::array<int, 10> kFashionTestHead = {9, 2, 1, 1, 6, 1, 4, 6, 5, 7};
 constexpr int kFashionTestPerClass = 1000;
 
-// Sets (or unsets) an environment variable for one scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      ::setenv(name, value->c_str(), 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("prism-datasets-test-" + std::to_string(::getpid()) + "-" + info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 bool mnist_present() { return fs::is_directory(data_root() / "mnist"); }
-
-// Runs `load`, expecting a DataError whose message contains every needle.
-void ExpectDataError(const std::function<void()>& load, const std::vector<std::string>& needles) {
-  try {
-    load();
-    ADD_FAILURE() << "expected DataError, the load succeeded";
-  } catch (const DataError& e) {
-    const std::string message = e.what();
-    for (const auto& needle : needles) {
-      EXPECT_NE(message.find(needle), std::string::npos)
-          << "expected the message to contain '" << needle << "'; actual: " << message;
-    }
-  }
-}
 
 // A small MNIST-shaped pair of files: n images with pixel (i, j) = (i + j) % 256.
 void WriteFakeSplit(const fs::path& dir, const std::string& prefix, std::uint32_t n,
@@ -149,10 +97,15 @@ TEST(DataRoot, NothingSetIsADataError) {
 
 // ---------------------------------------------------------------- MNIST, real files
 
-TEST(Mnist, FirstRowsOfTrain) {
-  if (!mnist_present())
-    GTEST_SKIP() << "no " << data_root() / "mnist"
-                 << "; run scripts/fetch-data";
+// The real files in data_root(), when fetched.
+class Mnist : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!mnist_present()) GTEST_SKIP() << "no " << data_root() / "mnist" << "; run scripts/fetch-data";
+  }
+};
+
+TEST_F(Mnist, FirstRowsOfTrain) {
   const std::size_t n = 2000;
   const Dataset d = load_mnist(Split::Train, n);
   ASSERT_EQ(d.X.rows(), static_cast<Eigen::Index>(n));
@@ -179,10 +132,7 @@ TEST(Mnist, FirstRowsOfTrain) {
   EXPECT_TRUE(head.y == d.y.head(100));
 }
 
-TEST(Mnist, FullSplitsHavePublishedLabelCounts) {
-  if (!mnist_present())
-    GTEST_SKIP() << "no " << data_root() / "mnist"
-                 << "; run scripts/fetch-data";
+TEST_F(Mnist, FullSplitsHavePublishedLabelCounts) {
   const Dataset test = load_mnist(Split::Test, 0);
   EXPECT_EQ(test.X.rows(), 10000);
   EXPECT_EQ(LabelCounts(test.y), kMnistTestCounts);
@@ -205,64 +155,59 @@ double RmsDistance(const Eigen::MatrixXd& X) {
   return std::sqrt(2.0 * trace_cov);
 }
 
-TEST(Mnist, RmsDistanceConstantMatchesTheFile) {
-  if (!mnist_present())
-    GTEST_SKIP() << "no " << data_root() / "mnist"
-                 << "; run scripts/fetch-data";
+TEST_F(Mnist, RmsDistanceConstantMatchesTheFile) {
   const Dataset train = load_mnist(Split::Train, 0);
   EXPECT_NEAR(RmsDistance(train.X), kMnistRmsDistance, 1e-4);  // the constant has 6 digits
 }
 
-TEST(Mnist, TooManyRowsSaysHowManyExist) {
-  if (!mnist_present())
-    GTEST_SKIP() << "no " << data_root() / "mnist"
-                 << "; run scripts/fetch-data";
-  ExpectDataError([] { load_mnist(Split::Test, 10001); },
-                  {"t10k-images-idx3-ubyte", "10001", "only 10000"});
+TEST_F(Mnist, TooManyRowsSaysHowManyExist) {
+  PRISM_EXPECT_THROW_WITH(load_mnist(Split::Test, 10001), DataError,
+                          "t10k-images-idx3-ubyte", "10001", "only 10000");
 }
 
-TEST(Mnist, TruncatedCopyOfRealImagesNamesTheFile) {
-  if (!mnist_present())
-    GTEST_SKIP() << "no " << data_root() / "mnist"
-                 << "; run scripts/fetch-data";
+TEST_F(Mnist, TruncatedCopyOfRealImagesNamesTheFile) {
   const fs::path real = data_root() / "mnist";
-  TempDir tmp;
-  fs::create_directories(tmp.path() / "mnist");
+  const ScratchDir root("prism-datasets-test");
+  fs::create_directories(root / "mnist");
   for (const char* f : {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
-    fs::copy_file(real / f, tmp.path() / "mnist" / f);
+    fs::copy_file(real / f, root / "mnist" / f);
   }
-  const fs::path images = tmp.path() / "mnist" / "t10k-images-idx3-ubyte";
+  const fs::path images = root / "mnist" / "t10k-images-idx3-ubyte";
   fs::resize_file(images, fs::file_size(images) - kPixels / 2);
-  ScopedEnv data("PRISM_DATA", tmp.path().string());
-  ExpectDataError([] { load_mnist(Split::Test, 10); },
-                  {images.string(), "truncated", "scripts/fetch-data"});
+  const ScopedEnv data("PRISM_DATA", root.path().string());
+  PRISM_EXPECT_THROW_WITH(load_mnist(Split::Test, 10), DataError, images.string(), "truncated", "scripts/fetch-data");
 }
 
 // ---------------------------------------------------------------- MNIST, fixtures
 
-TEST(MnistFixture, EmptyDataRootSaysRunFetchData) {
-  TempDir tmp;
-  ScopedEnv data("PRISM_DATA", tmp.path().string());
-  ExpectDataError([] { load_mnist(Split::Train, 10); },
-                  {(tmp.path() / "mnist").string(), "scripts/fetch-data", "PRISM_DATA"});
+// Fake MNIST files in a scratch folder that PRISM_DATA points to.
+class MnistFixture : public ::testing::Test {
+ protected:
+  // root_/mnist, created.
+  fs::path mnist_dir() const {
+    fs::create_directories(root_ / "mnist");
+    return root_ / "mnist";
+  }
+
+  ScratchDir root_{"prism-datasets-test"};
+  ScopedEnv data_{"PRISM_DATA", root_.path().string()};
+};
+
+TEST_F(MnistFixture, EmptyDataRootSaysRunFetchData) {
+  PRISM_EXPECT_THROW_WITH(load_mnist(Split::Train, 10), DataError, (root_ / "mnist").string(), "scripts/fetch-data",
+                          "PRISM_DATA");
 }
 
-TEST(MnistFixture, MissingLabelFileIsNamed) {
-  TempDir tmp;
-  fs::create_directories(tmp.path() / "mnist");
-  WriteFakeSplit(tmp.path() / "mnist", "t10k", 5, "");
-  fs::remove(tmp.path() / "mnist" / "t10k-labels-idx1-ubyte");
-  ScopedEnv data("PRISM_DATA", tmp.path().string());
-  ExpectDataError(
-      [] { load_mnist(Split::Test, 0); },
-      {(tmp.path() / "mnist" / "t10k-labels-idx1-ubyte").string(), "not found", "fetch-data"});
+TEST_F(MnistFixture, MissingLabelFileIsNamed) {
+  const fs::path dir = mnist_dir();
+  WriteFakeSplit(dir, "t10k", 5, "");
+  fs::remove(dir / "t10k-labels-idx1-ubyte");
+  PRISM_EXPECT_THROW_WITH(load_mnist(Split::Test, 0), DataError, (dir / "t10k-labels-idx1-ubyte").string(),
+                          "not found", "fetch-data");
 }
 
-TEST(MnistFixture, LoadsAndScales) {
-  TempDir tmp;
-  fs::create_directories(tmp.path() / "mnist");
-  WriteFakeSplit(tmp.path() / "mnist", "train", 5, "");
-  ScopedEnv data("PRISM_DATA", tmp.path().string());
+TEST_F(MnistFixture, LoadsAndScales) {
+  WriteFakeSplit(mnist_dir(), "train", 5, "");
   const Dataset d = load_mnist(Split::Train, 3);
   ASSERT_EQ(d.X.rows(), 3);
   ASSERT_EQ(d.X.cols(), static_cast<Eigen::Index>(kPixels));
@@ -276,54 +221,41 @@ TEST(MnistFixture, LoadsAndScales) {
   }
 }
 
-TEST(MnistFixture, ImagesAndLabelsMustAgreeInCount) {
-  TempDir tmp;
-  const fs::path dir = tmp.path() / "mnist";
-  fs::create_directories(dir);
+TEST_F(MnistFixture, ImagesAndLabelsMustAgreeInCount) {
+  const fs::path dir = mnist_dir();
   WriteFakeSplit(dir, "train", 5, "");
   IdxArray labels;
   labels.dims = {4};
   labels.data = {0, 1, 2, 3};
   write_idx(dir / "train-labels-idx1-ubyte", labels);
-  ScopedEnv data("PRISM_DATA", tmp.path().string());
-  ExpectDataError([] { load_mnist(Split::Train, 0); },
-                  {(dir / "train-labels-idx1-ubyte").string(), "4 labels", "5 images"});
+  PRISM_EXPECT_THROW_WITH(load_mnist(Split::Train, 0), DataError, (dir / "train-labels-idx1-ubyte").string(),
+                          "4 labels", "5 images");
 }
 
-TEST(MnistFixture, LabelOutOfRange) {
-  TempDir tmp;
-  const fs::path dir = tmp.path() / "mnist";
-  fs::create_directories(dir);
+TEST_F(MnistFixture, LabelOutOfRange) {
+  const fs::path dir = mnist_dir();
   WriteFakeSplit(dir, "train", 5, "", /*bad_label_at=*/3);
-  ScopedEnv data("PRISM_DATA", tmp.path().string());
-  ExpectDataError([] { load_mnist(Split::Train, 2); },
-                  {(dir / "train-labels-idx1-ubyte").string(), "label 10 at row 3"});
+  PRISM_EXPECT_THROW_WITH(load_mnist(Split::Train, 2), DataError, (dir / "train-labels-idx1-ubyte").string(),
+                          "label 10 at row 3");
 }
 
-TEST(MnistFixture, WrongImageShape) {
-  TempDir tmp;
-  const fs::path dir = tmp.path() / "mnist";
-  fs::create_directories(dir);
+TEST_F(MnistFixture, WrongImageShape) {
+  const fs::path dir = mnist_dir();
   WriteFakeSplit(dir, "train", 5, "");
   IdxArray images;
   images.dims = {5, 28, 27};
   images.data.assign(5 * 28 * 27, 0);
   write_idx(dir / "train-images-idx3-ubyte", images);
-  ScopedEnv data("PRISM_DATA", tmp.path().string());
-  ExpectDataError([] { load_mnist(Split::Train, 0); },
-                  {(dir / "train-images-idx3-ubyte").string(), "5 x 28 x 27"});
+  PRISM_EXPECT_THROW_WITH(load_mnist(Split::Train, 0), DataError, (dir / "train-images-idx3-ubyte").string(),
+                          "5 x 28 x 27");
 }
 
-TEST(MnistFixture, WrongMagicSaysDeleteAndRefetch) {
-  TempDir tmp;
-  const fs::path dir = tmp.path() / "mnist";
-  fs::create_directories(dir);
+TEST_F(MnistFixture, WrongMagicSaysDeleteAndRefetch) {
+  const fs::path dir = mnist_dir();
   WriteFakeSplit(dir, "t10k", 5, "");
   write_bytes(dir / "t10k-labels-idx1-ubyte", {'<', 'h', 't', 'm', 'l', '>'});
-  ScopedEnv data("PRISM_DATA", tmp.path().string());
-  ExpectDataError([] { load_mnist(Split::Test, 0); },
-                  {(dir / "t10k-labels-idx1-ubyte").string(), "wrong magic",
-                   "delete it and re-run scripts/fetch-data"});
+  PRISM_EXPECT_THROW_WITH(load_mnist(Split::Test, 0), DataError, (dir / "t10k-labels-idx1-ubyte").string(),
+                          "wrong magic", "delete it and re-run scripts/fetch-data");
 }
 
 // ---------------------------------------------------------------- Fashion-MNIST
@@ -347,23 +279,22 @@ TEST(FashionMnist, FirstRowsOfTest) {
 }
 
 TEST(FashionMnist, MissingFolderSaysInstallPackage) {
-  TempDir tmp;
-  ScopedEnv dir("PRISM_FASHION_MNIST", (tmp.path() / "nowhere").string());
-  ExpectDataError([] { load_fashion_mnist(Split::Train, 1); },
-                  {(tmp.path() / "nowhere").string(), "apt-get install dataset-fashion-mnist"});
+  const ScratchDir root("prism-datasets-test");
+  const ScopedEnv dir("PRISM_FASHION_MNIST", (root / "nowhere").string());
+  PRISM_EXPECT_THROW_WITH(load_fashion_mnist(Split::Train, 1), DataError, (root / "nowhere").string(),
+                          "apt-get install dataset-fashion-mnist");
 }
 
 TEST(FashionMnist, GzipFixturesLoadAndTruncationIsNamed) {
-  TempDir tmp;
-  WriteFakeSplit(tmp.path(), "train", 6, ".gz");
-  ScopedEnv dir("PRISM_FASHION_MNIST", tmp.path().string());
+  const ScratchDir root("prism-datasets-test");
+  WriteFakeSplit(root.path(), "train", 6, ".gz");
+  const ScopedEnv dir("PRISM_FASHION_MNIST", root.path().string());
   const Dataset d = load_fashion_mnist(Split::Train, 0);
   EXPECT_EQ(d.X.rows(), 6);
   EXPECT_EQ(d.y(5), 5);
-  const fs::path images = tmp.path() / "train-images-idx3-ubyte.gz";
+  const fs::path images = root / "train-images-idx3-ubyte.gz";
   fs::resize_file(images, fs::file_size(images) - 20);
-  ExpectDataError([] { load_fashion_mnist(Split::Train, 0); },
-                  {images.string(), "dataset-fashion-mnist"});
+  PRISM_EXPECT_THROW_WITH(load_fashion_mnist(Split::Train, 0), DataError, images.string(), "dataset-fashion-mnist");
 }
 
 // ---------------------------------------------------------------- Synthetic-2
@@ -373,12 +304,11 @@ TEST(Synthetic2, BayesRiskIsPhiOfMinusOne) {
   EXPECT_NEAR(synthetic2_bayes_risk(), expected, kExactTolerance);
   // Phi(-1) from tables, as a sanity anchor for the formula itself.
   constexpr double kTabulatedPhiMinusOne = 0.15865525393145707;
-  constexpr double kTableTolerance = 1e-14;
-  EXPECT_NEAR(synthetic2_bayes_risk(), kTabulatedPhiMinusOne, kTableTolerance);
+  EXPECT_NEAR(synthetic2_bayes_risk(), kTabulatedPhiMinusOne, kFullPrecisionTolerance);
 }
 
 TEST(Synthetic2, RmsDistanceMatchesSample) {
-  EXPECT_NEAR(synthetic2_rms_distance(), std::sqrt(2.0 * (2.0 + 49.0 / 3.0)), 1e-14);
+  EXPECT_NEAR(synthetic2_rms_distance(), std::sqrt(2.0 * (2.0 + 49.0 / 3.0)), kFullPrecisionTolerance);
   // Sample version on 4 x 10^4 rows: the relative SE of the distance is ~0.05 %.
   const Dataset d = synthetic2(Split::Train, 40000, 11);
   EXPECT_NEAR(RmsDistance(d.X) / synthetic2_rms_distance(), 1.0, 0.005);
@@ -391,7 +321,7 @@ TEST(Synthetic2, BayesClassifierErrorMatchesBayesRisk) {
   const double error = static_cast<double>((predicted.array() != d.y.array()).count()) / n;
   const double risk = synthetic2_bayes_risk();
   const double se = std::sqrt(risk * (1 - risk) / n);
-  EXPECT_NEAR(error, risk, kSigmas * se)
+  EXPECT_NEAR(error, risk, kStandardErrors * se)
       << "expected Bayes error " << risk << ", measured " << error;
 }
 
@@ -407,20 +337,20 @@ TEST(Synthetic2, ShapeAndMarginals) {
 
   const double positives = (d.y.array() == 0).count();
   const double half_se = std::sqrt(0.25 / n);
-  EXPECT_NEAR(positives / n, 0.5, kSigmas * half_se) << "P(y = +1) should be 1/2";
+  EXPECT_NEAR(positives / n, 0.5, kStandardErrors * half_se) << "P(y = +1) should be 1/2";
 
   double sum_pos = 0, sum_neg = 0;
   for (Eigen::Index i = 0; i < d.X.rows(); ++i) (d.y(i) == 0 ? sum_pos : sum_neg) += d.X(i, 0);
   const double negatives = static_cast<double>(n) - positives;
-  EXPECT_NEAR(sum_pos / positives, 0.0, kSigmas / std::sqrt(positives)) << "E[x1 | y = +1] = 0";
-  EXPECT_NEAR(sum_neg / negatives, 2.0, kSigmas / std::sqrt(negatives)) << "E[x1 | y = -1] = 2";
+  EXPECT_NEAR(sum_pos / positives, 0.0, kStandardErrors / std::sqrt(positives)) << "E[x1 | y = +1] = 0";
+  EXPECT_NEAR(sum_neg / negatives, 2.0, kStandardErrors / std::sqrt(negatives)) << "E[x1 | y = -1] = 2";
 
   const Eigen::MatrixXd rest = d.X.rightCols(kSynthetic2Dim - 1);
   EXPECT_GE(rest.minCoeff(), -1.0);
   EXPECT_LT(rest.maxCoeff(), 1.0);
   const double uniform_sd = std::sqrt(1.0 / 3.0);  // sd of U(-1, 1)
   const double count = static_cast<double>(rest.size());
-  EXPECT_NEAR(rest.mean(), 0.0, kSigmas * uniform_sd / std::sqrt(count));
+  EXPECT_NEAR(rest.mean(), 0.0, kStandardErrors * uniform_sd / std::sqrt(count));
 }
 
 TEST(Synthetic2, DeterministicNestedAndSplitsDiffer) {
@@ -457,7 +387,7 @@ TEST(LabelNoise, FlipRateIsQTimesKMinusOneOverK) {
       const Eigen::VectorXi noisy = corrupt_labels(y, k, q, rng);
       const double expected = q * (k - 1) / k;
       const double se = std::sqrt(expected * (1 - expected) / n);
-      EXPECT_NEAR(ChangedFraction(y, noisy), expected, kSigmas * se)
+      EXPECT_NEAR(ChangedFraction(y, noisy), expected, kStandardErrors * se)
           << "k = " << k << ", q = " << q;
       EXPECT_GE(noisy.minCoeff(), 0);
       EXPECT_LT(noisy.maxCoeff(), k);
@@ -473,7 +403,7 @@ TEST(LabelNoise, EdgesOfQ) {
   Rng r1(2);
   const Eigen::VectorXi all = corrupt_labels(y, 10, 1.0, r1);
   const double se = std::sqrt(0.9 * 0.1 / 1000);
-  EXPECT_NEAR(ChangedFraction(y, all), 0.9, kSigmas * se) << "q = 1: every label redrawn";
+  EXPECT_NEAR(ChangedFraction(y, all), 0.9, kStandardErrors * se) << "q = 1: every label redrawn";
 }
 
 TEST(LabelNoise, CorruptedSetsAreNestedInQ) {
@@ -520,7 +450,7 @@ TEST(LabelNoise, BayesClassifierOnNoisySynthetic2TracksNoisyRisk) {
   const double error = ChangedFraction(synthetic2_bayes_classify(d.X), noisy);
   const double expected = noisy_bayes_risk(synthetic2_bayes_risk(), q, 2);
   const double se = std::sqrt(expected * (1 - expected) / n);
-  EXPECT_NEAR(error, expected, kSigmas * se)
+  EXPECT_NEAR(error, expected, kStandardErrors * se)
       << "expected R*_q = " << expected << ", measured " << error;
 }
 

@@ -2,37 +2,29 @@
 #include "datasets/idx.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "src/core/error.h"
+#include "tests/support/test_support.h"
 
 namespace prism::data {
 namespace {
 
 namespace fs = std::filesystem;
+using ::prism::testing::Caught;
+using ::prism::testing::ScratchDir;
 
 constexpr std::uint8_t kTypeFloat32 = 0x0D;
 constexpr std::size_t kTypeByte = 2;  // offset into the IDX header
 
 class IdxTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("prism-idx-test-" + std::to_string(::getpid()) + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // A small array whose bytes cover 0..255, so no value is special.
   static IdxArray sample(std::vector<std::uint32_t> dims) {
     IdxArray a;
@@ -51,23 +43,15 @@ class IdxTest : public ::testing::Test {
               static_cast<std::streamsize>(bytes.size()));
   }
 
-  fs::path dir_;
+  ScratchDir dir_{"prism-idx-test"};
 };
 
 // Reading `path` must throw DataError whose where() is the file, and whose
-// message names the file and contains `problem`.
+// message names the file, contains `problem` and says how to fix it.
 void ExpectDataError(const fs::path& path, const std::string& problem) {
-  try {
-    read_idx(path);
-    ADD_FAILURE() << "expected DataError for " << path << " (" << problem << "), got data";
-  } catch (const DataError& e) {
-    const std::string message = e.what();
-    EXPECT_EQ(e.where(), path.string());
-    EXPECT_NE(message.find(path.string()), std::string::npos)
-        << "expected the message to name " << path << "; actual: " << message;
-    EXPECT_NE(message.find(problem), std::string::npos)
-        << "expected the message to contain '" << problem << "'; actual: " << message;
-    EXPECT_NE(message.find("fix:"), std::string::npos) << "expected a fix; actual: " << message;
+  PRISM_EXPECT_THROW_WITH(read_idx(path), DataError, path.string(), problem, "fix:");
+  if (const auto error = Caught<DataError>([&] { read_idx(path); })) {
+    EXPECT_EQ(error->where(), path.string());
   }
 }
 
@@ -216,7 +200,7 @@ TEST_F(IdxTest, HugeDimensionsDoNotOverflow) {
 
 TEST_F(IdxTest, MissingFile) { ExpectDataError(dir_ / "absent-idx1-ubyte", "no such file"); }
 
-TEST_F(IdxTest, DirectoryIsNotAFile) { ExpectDataError(dir_, "not a regular file"); }
+TEST_F(IdxTest, DirectoryIsNotAFile) { ExpectDataError(dir_.path(), "not a regular file"); }
 
 TEST_F(IdxTest, GzSuffixWithoutGzipData) {
   const fs::path path = dir_ / "plain-idx2-ubyte.gz";
@@ -227,14 +211,7 @@ TEST_F(IdxTest, GzSuffixWithoutGzipData) {
 TEST_F(IdxTest, CallerFixIsReported) {
   const fs::path path = dir_ / "t-idx1-ubyte";
   write_raw(path, {0, 0, 0x08, 1, 0, 0, 0, 9, 1, 2});
-  try {
-    read_idx(path, "re-run the fetch step");
-    FAIL() << "expected DataError";
-  } catch (const DataError& e) {
-    const std::string message = e.what();
-    EXPECT_NE(message.find("fix: re-run the fetch step"), std::string::npos)
-        << "actual: " << message;
-  }
+  PRISM_EXPECT_THROW_WITH(read_idx(path, "re-run the fetch step"), DataError, "fix: re-run the fetch step");
 }
 
 TEST(EncodeIdx, RejectsShapeMismatch) {

@@ -15,6 +15,7 @@
 #include "src/linalg/dense_solve.h"
 #include "src/linalg/kernels.h"
 #include "src/linalg/spectrum.h"
+#include "tests/support/test_support.h"
 
 namespace prism::linalg {
 namespace {
@@ -182,12 +183,8 @@ Eigen::MatrixXd numerically_singular_kernel() {
 
 TEST(Cholesky, SingularMatrixIsAClearError) {
   const Eigen::MatrixXd K = numerically_singular_kernel();
-  try {
-    Cholesky cholesky(K);
-    FAIL() << "expected NotPositiveDefinite for a numerically singular kernel matrix";
-  } catch (const NotPositiveDefinite& e) {
-    EXPECT_NE(std::string(e.what()).find("max_relative_jitter"), std::string::npos) << e.what();
-  }
+  PRISM_EXPECT_THROW_WITH(Cholesky cholesky(K), NotPositiveDefinite, "max_relative_jitter")
+      << "a numerically singular kernel matrix";
 }
 
 TEST(Cholesky, JitterIsOptionalAndReported) {

@@ -4,23 +4,23 @@
 // because a typo in a tolerance must never become a check that cannot fail.
 // Finally every real file in reference/ must load.
 #include <filesystem>
-#include <fstream>
-#include <initializer_list>
+#include <ostream>
 #include <set>
 #include <string>
-
-#include <unistd.h>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "src/core/checks.h"
 #include "src/core/error.h"
 #include "src/core/reference.h"
+#include "tests/support/test_support.h"
 
 namespace prism {
 namespace {
 
 namespace fs = std::filesystem;
+using ::prism::testing::ScratchDir;
 
 // The file header every test file starts with (two lines).
 constexpr const char* kHeader = "id = \"toy\"\nsource = \"Toy 2024, Eq. 1\"\n";
@@ -45,44 +45,13 @@ why = "must fail"
 
 class ReferenceFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("prism-reference-test-" + std::to_string(::getpid()) + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    std::ofstream(p) << text;
-    return p;
-  }
-
-  // Loading `text` must throw a ReferenceError whose message names the file
-  // and contains every one of `needles`.
-  void expect_error(const std::string& text, std::initializer_list<std::string> needles) {
-    const fs::path p = write("bad.toml", text);
-    try {
-      load_reference(p);
-      ADD_FAILURE() << "expected a ReferenceError for:\n" << text;
-    } catch (const ReferenceError& e) {
-      const std::string what = e.what();
-      EXPECT_NE(what.find(p.string()), std::string::npos) << "the message must name the file: " << what;
-      for (const auto& n : needles) EXPECT_NE(what.find(n), std::string::npos) << "missing '" << n << "' in: " << what;
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << "expected a ReferenceError, got another exception: " << e.what();
-    }
-  }
-
-  fs::path dir_;
+  ScratchDir dir_{"prism-reference-test"};
 };
 
 // ---------------------------------------------------------------- valid file
 
 TEST_F(ReferenceFileTest, ValidFileWithChecksAndAControl) {
-  const fs::path p = write("toy.toml", R"(# A toy claim.
+  const fs::path p = dir_.write("toy.toml", R"(# A toy claim.
 id = "toy"
 source = "Toy 2024, Eq. 1"
 title = "A toy claim"
@@ -177,7 +146,7 @@ why = "a shifted peak"
 }
 
 TEST_F(ReferenceFileTest, EveryKindLoads) {
-  const fs::path p = write("kinds.toml", std::string(kHeader) + R"(
+  const fs::path p = dir_.write("kinds.toml", std::string(kHeader) + R"(
 [[check]]
 name = "a"
 kind = "bound"
@@ -263,177 +232,11 @@ why = "w"
   for (size_t i = 0; i < ref.checks.size(); ++i) EXPECT_EQ(ref.checks[i].kind, check_kinds()[i].name);
 }
 
-// ------------------------------------------------------------------- errors
+// -------------------------------------------------------------------- slopes
 
-TEST_F(ReferenceFileTest, SyntaxErrorNamesFileAndLine) {
-  // Line 7 has an unterminated string.
-  const fs::path p = write("syntax.toml", std::string(kHeader) + R"(
-[[check]]
-name = "small-error"
-kind = "bound"
-measured = "err
-max = 1e-6
-source = "Toy Eq. 1"
-)");
-  try {
-    load_reference(p);
-    FAIL() << "expected a ReferenceError";
-  } catch (const ReferenceError& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find(p.string() + ":7:"), std::string::npos) << "file:line:column of the bad string: " << what;
-    EXPECT_NE(what.find("TOML syntax error"), std::string::npos) << what;
-  }
-}
-
-TEST_F(ReferenceFileTest, SyntaxErrorMissingValue) {
-  expect_error(std::string(kHeader) + "\n[[check]]\nname = \"x\"\nkind = \"bound\"\nmax = \n", {":7:", "syntax"});
-}
-
-TEST_F(ReferenceFileTest, MissingFile) {
-  const fs::path p = dir_ / "absent.toml";
-  try {
-    load_reference(p);
-    FAIL() << "expected a ReferenceError";
-  } catch (const ReferenceError& e) {
-    EXPECT_NE(std::string(e.what()).find(p.string()), std::string::npos) << e.what();
-  }
-}
-
-TEST_F(ReferenceFileTest, UnknownKind) {
-  expect_error(std::string(kHeader) + R"(
-[[check]]
-name = "x"
-kind = "bund"
-measured = "err"
-max = 1
-source = "s"
-)" + kGoodControl,
-               {":6", "unknown kind 'bund'", "bound band close slope knee argmax monotone linear_fit"});
-}
-
-TEST_F(ReferenceFileTest, UnknownKeyTypo) {
-  // `mx` for `max`: bound has `min` or `max`, and `mx` is neither.
-  expect_error(std::string(kHeader) + R"(
-[[check]]
-name = "small-error"
-kind = "bound"
-measured = "err"
-min = 0
-mx = 1e-6
-source = "s"
-)" + kGoodControl,
-               {":4", "unknown key 'mx'", "small-error"});
-}
-
-TEST_F(ReferenceFileTest, UnknownKeyInAControl) {
-  expect_error(std::string(kHeader) + kGoodCheck + kGoodControl + "mx = 1e-3\n", {"unknown key 'mx'"});
-}
-
-TEST_F(ReferenceFileTest, UnknownTopLevelKey) {
-  expect_error(std::string(kHeader) + "tittle = \"x\"\n" + kGoodCheck + kGoodControl, {"unknown top-level key 'tittle'"});
-}
-
-TEST_F(ReferenceFileTest, MissingSource) {
-  expect_error(std::string(kHeader) + R"(
-[[check]]
-name = "small-error"
-kind = "bound"
-measured = "err"
-max = 1e-6
-)" + kGoodControl,
-               {":4", "small-error", "'source'"});
-}
-
-TEST_F(ReferenceFileTest, EmptySource) {
-  expect_error(std::string(kHeader) + R"(
-[[check]]
-name = "small-error"
-kind = "bound"
-measured = "err"
-max = 1e-6
-source = ""
-)" + kGoodControl,
-               {":9", "'source' must be a non-empty string"});
-}
-
-TEST_F(ReferenceFileTest, MissingRequiredField) {
-  expect_error(std::string(kHeader) + R"(
-[[check]]
-name = "small-error"
-kind = "bound"
-max = 1e-6
-source = "s"
-)" + kGoodControl,
-               {"needs 'measured'"});
-}
-
-TEST_F(ReferenceFileTest, BoundWithBothMinAndMax) {
-  expect_error(std::string(kHeader) + R"(
-[[check]]
-name = "small-error"
-kind = "bound"
-measured = "err"
-min = 0
-max = 1
-source = "s"
-)" + kGoodControl,
-               {"exactly one of min, max"});
-}
-
-TEST_F(ReferenceFileTest, BoundWithNeither) {
-  expect_error(std::string(kHeader) + R"(
-[[check]]
-name = "small-error"
-kind = "bound"
-measured = "err"
-source = "s"
-)" + kGoodControl,
-               {"exactly one of min, max"});
-}
-
-TEST_F(ReferenceFileTest, BandWithMinAboveMax) {
-  expect_error(std::string(kHeader) + R"(
-[[check]]
-name = "small-error"
-kind = "band"
-measured = "err"
-min = 2
-max = 1
-source = "s"
-)" + kGoodControl,
-               {"min > max"});
-}
-
-TEST_F(ReferenceFileTest, NumberThatIsAString) {
-  expect_error(std::string(kHeader) + R"(
-[[check]]
-name = "small-error"
-kind = "bound"
-measured = "err"
-max = "1e-6"
-source = "s"
-)" + kGoodControl,
-               {"'max' must be a number"});
-}
-
-TEST_F(ReferenceFileTest, WindowNotAPair) {
-  const std::string head = std::string(kHeader) + R"(
-[[check]]
-name = "peak"
-kind = "argmax"
-x = "N"
-y = "loss"
-source = "s"
-)";
-  const std::string control = "\n[[control]]\nname = \"c\"\napplies = \"peak\"\nwhy = \"w\"\n";
-  for (const std::string window : {"[0.9]", "[0.9, 1.0, 1.1]", "0.9", "[1.1, 0.9]", "[\"a\", \"b\"]"})
-    expect_error(head + "window = " + window + "\n" + control, {"'window' must be [lo, hi]"});
-}
-
-TEST_F(ReferenceFileTest, KneeSlopesAreBeforeAndAfterNotAnInterval) {
-  // slopes = (before, after) the knee: (1, 0.5) is decreasing and valid. (The
-  // parser used to demand lo <= hi here, which rejected the default (1, 0).)
-  const std::string head = std::string(kHeader) + R"(
+// A knee check with `slopes = <slopes>`, and a control for it.
+std::string KneeWithSlopes(const std::string& slopes) {
+  return std::string(kHeader) + R"(
 [[check]]
 name = "knee"
 kind = "knee"
@@ -442,93 +245,171 @@ y = "speedup"
 expected = 8.0
 window = [0.65, 2.6]
 source = "s"
-)";
-  const std::string control = "\n[[control]]\nname = \"c\"\napplies = \"knee\"\nwhy = \"w\"\n";
+)" + "slopes = " + slopes + "\n" + "\n[[control]]\nname = \"c\"\napplies = \"knee\"\nwhy = \"w\"\n";
+}
+
+TEST_F(ReferenceFileTest, KneeSlopesAreBeforeAndAfterNotAnInterval) {
+  // slopes = (before, after) the knee: (1, 0.5) is decreasing and valid. (The
+  // parser used to demand lo <= hi here, which rejected the default (1, 0).)
+  // The malformed ones are rows of the BadReferenceFile table below.
   for (const std::string slopes : {"[1, 0]", "[1, 0.5]", "[0.5, 1]"}) {
-    const ReferenceFile ref = load_reference(write("slopes.toml", head + "slopes = " + slopes + "\n" + control));
+    const ReferenceFile ref = load_reference(dir_.write("slopes.toml", KneeWithSlopes(slopes)));
     EXPECT_EQ(ref.checks[0].fields["slopes"].size(), 2u) << slopes;
   }
-  for (const std::string slopes : {"[1]", "[1, 0, 0]", "1", "[\"a\", 0]"})
-    expect_error(head + "slopes = " + slopes + "\n" + control, {"'slopes' must be a pair of numbers"});
 }
 
-TEST_F(ReferenceFileTest, CloseWithoutTolerance) {
-  expect_error(std::string(kHeader) + R"(
+// ------------------------------------------------------------------- errors
+
+TEST_F(ReferenceFileTest, MissingFile) {
+  const fs::path p = dir_ / "absent.toml";
+  PRISM_EXPECT_THROW_WITH(load_reference(p), ReferenceError, p.string());
+}
+
+// One way a file can be wrong. Loading `toml` must throw a ReferenceError whose
+// message names the file and contains every one of `fragments`; "{file}" in a
+// fragment stands for the file's path.
+struct BadFile {
+  std::string name;  // the test's name: .../BadReferenceFile.<test>/<name>
+  std::string toml;
+  std::vector<std::string> fragments;
+};
+
+// gtest prints the parameter of a failing test: its name, not its bytes.
+void PrintTo(const BadFile& bad, std::ostream* os) { *os << bad.name; }
+
+// The header, then `body`.
+std::string File(const std::string& body) { return std::string(kHeader) + body; }
+
+// An argmax check with `window = <window>`, and a control for it.
+std::string PeakWithWindow(const std::string& window) {
+  return File(R"(
+[[check]]
+name = "peak"
+kind = "argmax"
+x = "N"
+y = "loss"
+source = "s"
+)") + "window = " + window + "\n" + "\n[[control]]\nname = \"c\"\napplies = \"peak\"\nwhy = \"w\"\n";
+}
+
+// A check named "small-error" with the lines `body` after its name, and kGoodControl.
+std::string SmallError(const std::string& body) {
+  return File("\n[[check]]\nname = \"small-error\"\n" + body) + kGoodControl;
+}
+
+// A check named "x" with the lines `body`, and a control for it.
+std::string CheckX(const std::string& body) {
+  return File("\n[[check]]\nname = \"x\"\n" + body + "\n[[control]]\nname = \"c\"\napplies = \"x\"\nwhy = \"w\"\n");
+}
+
+std::vector<BadFile> BadFiles() {
+  const std::string check_and_control = std::string(kGoodCheck) + kGoodControl;
+  return {
+      // Line 7 has an unterminated string: file:line:column of the bad string.
+      {"SyntaxErrorNamesFileAndLine", File(R"(
 [[check]]
 name = "small-error"
-kind = "close"
+kind = "bound"
+measured = "err
+max = 1e-6
+source = "Toy Eq. 1"
+)"),
+       {"{file}:7:", "TOML syntax error"}},
+      {"SyntaxErrorMissingValue", File("\n[[check]]\nname = \"x\"\nkind = \"bound\"\nmax = \n"), {":7:", "syntax"}},
+      {"UnknownKind", File(R"(
+[[check]]
+name = "x"
+kind = "bund"
 measured = "err"
-value = 0.153
+max = 1
 source = "s"
-)" + kGoodControl,
-               {"rtol or atol"});
-}
-
-TEST_F(ReferenceFileTest, BadEnumerations) {
-  const std::string control = "\n[[control]]\nname = \"c\"\napplies = \"x\"\nwhy = \"w\"\n";
-  expect_error(std::string(kHeader) +
-                   "\n[[check]]\nname = \"x\"\nkind = \"monotone\"\nx = \"N\"\ny = \"n\"\n"
-                   "direction = \"up\"\nsource = \"s\"\n" + control,
-               {"direction"});
-  expect_error(std::string(kHeader) +
-                   "\n[[check]]\nname = \"x\"\nkind = \"linear_fit\"\nseries = \"loss\"\nmin_r2 = 0.98\n"
-                   "slope = \"down\"\nsource = \"s\"\n" + control,
-               {"slope must be"});
-  expect_error(std::string(kHeader) +
-                   "\n[[check]]\nname = \"x\"\nkind = \"knee\"\nx = \"m\"\ny = \"t\"\nexpected = true\n"
-                   "window = [0.65, 2.6]\nsource = \"s\"\n" + control,
-               {"expected must"});
-}
-
-TEST_F(ReferenceFileTest, ControlAppliesToUnknownCheck) {
-  expect_error(std::string(kHeader) + kGoodCheck + R"(
+)") + kGoodControl,
+       {":6", "unknown kind 'bund'", "bound band close slope knee argmax monotone linear_fit"}},
+      // `mx` for `max`: bound has `min` or `max`, and `mx` is neither.
+      {"UnknownKeyTypo", SmallError("kind = \"bound\"\nmeasured = \"err\"\nmin = 0\nmx = 1e-6\nsource = \"s\"\n"),
+       {":4", "unknown key 'mx'", "small-error"}},
+      {"UnknownKeyInAControl", File(check_and_control + "mx = 1e-3\n"), {"unknown key 'mx'"}},
+      {"UnknownTopLevelKey", File("tittle = \"x\"\n" + check_and_control), {"unknown top-level key 'tittle'"}},
+      {"MissingSource", SmallError("kind = \"bound\"\nmeasured = \"err\"\nmax = 1e-6\n"),
+       {":4", "small-error", "'source'"}},
+      {"EmptySource", SmallError("kind = \"bound\"\nmeasured = \"err\"\nmax = 1e-6\nsource = \"\"\n"),
+       {":9", "'source' must be a non-empty string"}},
+      {"MissingRequiredField", SmallError("kind = \"bound\"\nmax = 1e-6\nsource = \"s\"\n"),
+       {"needs 'measured'"}},
+      {"BoundWithBothMinAndMax", SmallError("kind = \"bound\"\nmeasured = \"err\"\nmin = 0\nmax = 1\nsource = \"s\"\n"),
+       {"exactly one of min, max"}},
+      {"BoundWithNeither", SmallError("kind = \"bound\"\nmeasured = \"err\"\nsource = \"s\"\n"),
+       {"exactly one of min, max"}},
+      {"BandWithMinAboveMax", SmallError("kind = \"band\"\nmeasured = \"err\"\nmin = 2\nmax = 1\nsource = \"s\"\n"),
+       {"min > max"}},
+      {"NumberThatIsAString", SmallError("kind = \"bound\"\nmeasured = \"err\"\nmax = \"1e-6\"\nsource = \"s\"\n"),
+       {"'max' must be a number"}},
+      {"WindowOfOneNumber", PeakWithWindow("[0.9]"), {"'window' must be [lo, hi]"}},
+      {"WindowOfThreeNumbers", PeakWithWindow("[0.9, 1.0, 1.1]"), {"'window' must be [lo, hi]"}},
+      {"WindowNotAnArray", PeakWithWindow("0.9"), {"'window' must be [lo, hi]"}},
+      {"WindowReversed", PeakWithWindow("[1.1, 0.9]"), {"'window' must be [lo, hi]"}},
+      {"WindowOfStrings", PeakWithWindow("[\"a\", \"b\"]"), {"'window' must be [lo, hi]"}},
+      {"KneeSlopesOfOneNumber", KneeWithSlopes("[1]"), {"'slopes' must be a pair of numbers"}},
+      {"KneeSlopesOfThreeNumbers", KneeWithSlopes("[1, 0, 0]"), {"'slopes' must be a pair of numbers"}},
+      {"KneeSlopesNotAnArray", KneeWithSlopes("1"), {"'slopes' must be a pair of numbers"}},
+      {"KneeSlopesWithAString", KneeWithSlopes("[\"a\", 0]"), {"'slopes' must be a pair of numbers"}},
+      {"CloseWithoutTolerance", SmallError("kind = \"close\"\nmeasured = \"err\"\nvalue = 0.153\nsource = \"s\"\n"),
+       {"rtol or atol"}},
+      {"MonotoneDirectionUnknown",
+       CheckX("kind = \"monotone\"\nx = \"N\"\ny = \"n\"\ndirection = \"up\"\nsource = \"s\"\n"),
+       {"direction"}},
+      {"LinearFitSlopeUnknown",
+       CheckX("kind = \"linear_fit\"\nseries = \"loss\"\nmin_r2 = 0.98\nslope = \"down\"\nsource = \"s\"\n"),
+       {"slope must be"}},
+      {"KneeExpectedABoolean",
+       CheckX("kind = \"knee\"\nx = \"m\"\ny = \"t\"\nexpected = true\nwindow = [0.65, 2.6]\nsource = \"s\"\n"),
+       {"expected must"}},
+      {"ControlAppliesToUnknownCheck", File(std::string(kGoodCheck) + R"(
 [[control]]
 name = "random-start"
 applies = "small-eror"
 why = "must fail"
-)",
-               {"unknown check 'small-eror'", "random-start"});
+)"),
+       {"unknown check 'small-eror'", "random-start"}},
+      // The overrides of the wrong type used to escape as nlohmann
+      // type_errors, which name no file.
+      {"ControlPresetsOfNumbers", File(check_and_control + "presets = [1]\n"), {"random-start", "presets"}},
+      {"ControlPresetsNotAnArray", File(check_and_control + "presets = \"full\"\n"), {"random-start", "presets"}},
+      {"ControlSourceANumber", File(check_and_control + "source = 3\n"), {"random-start", "'source'"}},
+      {"ControlWhereANumber",
+       File(std::string(kGoodCheck) +
+            "\n[[control]]\nname = \"random-start\"\napplies = \"small-error\"\nwhy = \"w\"\nwhere = 3\n"),
+       {"random-start", "where"}},
+      {"ControlMayNotChangeKind", File(check_and_control + "kind = \"band\"\n"), {"may not change the check's kind"}},
+      {"NoControl", File(kGoodCheck), {"no [[control]]"}},
+      {"NoChecks", File(""), {"no [[check]]"}},
+      {"DuplicateCheckNames", File(std::string(kGoodCheck) + kGoodCheck + kGoodControl),
+       {"duplicate", "small-error", ":11"}},
+      {"ControlNamedLikeACheck",
+       File(std::string(kGoodCheck) +
+            "\n[[control]]\nname = \"small-error\"\napplies = \"small-error\"\nwhy = \"w\"\n"),
+       {"duplicate", "small-error"}},
+      {"IdMissing", std::string("source = \"Toy\"\n") + check_and_control, {"'id'"}},
+      {"FileSourceMissing", std::string("id = \"toy\"\n") + check_and_control, {"'source'"}},
+  };
 }
 
-TEST_F(ReferenceFileTest, ControlOverridesOfTheWrongType) {
-  // These used to escape as nlohmann type_errors, which name no file.
-  expect_error(std::string(kHeader) + kGoodCheck + kGoodControl + "presets = [1]\n", {"random-start", "presets"});
-  expect_error(std::string(kHeader) + kGoodCheck + kGoodControl + "presets = \"full\"\n", {"random-start", "presets"});
-  expect_error(std::string(kHeader) + kGoodCheck + kGoodControl + "source = 3\n", {"random-start", "'source'"});
-  expect_error(std::string(kHeader) + kGoodCheck +
-                   "\n[[control]]\nname = \"random-start\"\napplies = \"small-error\"\nwhy = \"w\"\nwhere = 3\n",
-               {"random-start", "where"});
+class BadReferenceFile : public ::testing::TestWithParam<BadFile> {};
+
+TEST_P(BadReferenceFile, IsAReferenceErrorNamingTheFile) {
+  const BadFile& bad = GetParam();
+  const ScratchDir dir("prism-reference-test");
+  const fs::path p = dir.write("bad.toml", bad.toml);
+  std::vector<std::string> fragments = {p.string()};
+  for (std::string fragment : bad.fragments) {
+    if (const auto at = fragment.find("{file}"); at != std::string::npos) fragment.replace(at, 6, p.string());
+    fragments.push_back(fragment);
+  }
+  PRISM_EXPECT_THROW_WITH(load_reference(p), ReferenceError, fragments) << "for the file\n" << bad.toml;
 }
 
-TEST_F(ReferenceFileTest, ControlMayNotChangeKind) {
-  expect_error(std::string(kHeader) + kGoodCheck + kGoodControl + "kind = \"band\"\n", {"may not change the check's kind"});
-}
-
-TEST_F(ReferenceFileTest, NoControl) {
-  expect_error(std::string(kHeader) + kGoodCheck, {"no [[control]]"});
-}
-
-TEST_F(ReferenceFileTest, NoChecks) {
-  expect_error(std::string(kHeader), {"no [[check]]"});
-}
-
-TEST_F(ReferenceFileTest, DuplicateCheckNames) {
-  expect_error(std::string(kHeader) + kGoodCheck + kGoodCheck + kGoodControl, {"duplicate", "small-error", ":11"});
-}
-
-TEST_F(ReferenceFileTest, ControlNamedLikeACheck) {
-  expect_error(std::string(kHeader) + kGoodCheck +
-                   "\n[[control]]\nname = \"small-error\"\napplies = \"small-error\"\nwhy = \"w\"\n",
-               {"duplicate", "small-error"});
-}
-
-TEST_F(ReferenceFileTest, IdMissing) {
-  expect_error(std::string("source = \"Toy\"\n") + kGoodCheck + kGoodControl, {"'id'"});
-}
-
-TEST_F(ReferenceFileTest, FileSourceMissing) {
-  expect_error(std::string("id = \"toy\"\n") + kGoodCheck + kGoodControl, {"'source'"});
-}
+INSTANTIATE_TEST_SUITE_P(Schema, BadReferenceFile, ::testing::ValuesIn(BadFiles()),
+                         [](const ::testing::TestParamInfo<BadFile>& info) { return info.param.name; });
 
 // ------------------------------------------------------- the real reference/
 

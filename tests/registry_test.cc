@@ -9,6 +9,7 @@
 
 #include "src/core/claim.h"
 #include "src/core/rng.h"
+#include "tests/support/test_support.h"
 
 namespace prism {
 namespace {
@@ -68,12 +69,8 @@ TEST(ClaimRegistry, BuilderChainFillsTheSpec) {
 
 TEST(ClaimRegistry, SameIdTwiceThrows) {
   RegisterClaim("registry-test-dup", toy_measure);
-  try {
-    RegisterClaim("registry-test-dup", toy_measure);
-    FAIL() << "expected std::logic_error for a second registration";
-  } catch (const std::logic_error& e) {
-    EXPECT_NE(std::string(e.what()).find("registry-test-dup"), std::string::npos) << e.what();
-  }
+  PRISM_EXPECT_THROW_WITH(RegisterClaim("registry-test-dup", toy_measure), std::logic_error, "registry-test-dup")
+      << "a second registration";
 }
 
 TEST(ClaimRegistry, ClaimsAreSortedAndFindable) {
@@ -116,19 +113,11 @@ TEST(RunContext, LookupsAndMissingKeys) {
   EXPECT_TRUE(ctx.has("eta"));
   EXPECT_FALSE(ctx.has("bandwidth"));
 
-  auto expect_throw_naming = [](auto&& call, const std::string& key) {
-    try {
-      call();
-      ADD_FAILURE() << "expected std::invalid_argument for '" << key << "'";
-    } catch (const std::invalid_argument& e) {
-      EXPECT_NE(std::string(e.what()).find("'" + key + "'"), std::string::npos) << e.what();
-    }
-  };
-  expect_throw_naming([&] { ctx.num("bandwidth"); }, "bandwidth");
-  expect_throw_naming([&] { ctx.str("kernel"); }, "kernel");
+  PRISM_EXPECT_THROW_WITH(ctx.num("bandwidth"), std::invalid_argument, "'bandwidth'");
+  PRISM_EXPECT_THROW_WITH(ctx.str("kernel"), std::invalid_argument, "'kernel'");
   // Wrong types are missing keys too: a string is not a number and vice versa.
-  expect_throw_naming([&] { ctx.num("dataset"); }, "dataset");
-  expect_throw_naming([&] { ctx.str("n"); }, "n");
+  PRISM_EXPECT_THROW_WITH(ctx.num("dataset"), std::invalid_argument, "'dataset'");
+  PRISM_EXPECT_THROW_WITH(ctx.str("n"), std::invalid_argument, "'n'");
 }
 
 std::vector<double> draws(Rng rng) {

@@ -15,12 +15,13 @@
 #include "src/core/rng.h"
 #include "src/linalg/kernels.h"
 #include "src/optim/sgd.h"
+#include "tests/support/tolerances.h"
 
 namespace prism::optim {
 namespace {
 
-constexpr double kStandardErrors = 4.0;
-constexpr double kSameIterateTolerance = 1e-10;
+using ::prism::testing::kSameIterateTolerance;
+using ::prism::testing::kStandardErrors;
 
 struct MonteCarlo {
   double mean = 0;

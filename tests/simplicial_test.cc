@@ -13,9 +13,12 @@
 #include <libqhull_r/qhull_ra.h>
 
 #include "src/core/rng.h"
+#include "tests/support/tolerances.h"
 
 namespace prism::models {
 namespace {
+
+using ::prism::testing::kStandardErrors;
 
 // Barycentric coordinates from an independent dense solve agree to this.
 constexpr double kLambdaTolerance = 1e-10;
@@ -23,7 +26,6 @@ constexpr double kLambdaTolerance = 1e-10;
 constexpr double kResidualTolerance = 1e-10;
 // A Qhull simplex contains a query when no barycentric coordinate is below this.
 constexpr double kContainsTolerance = 1e-12;
-constexpr double kStandardErrors = 4.0;
 
 Eigen::MatrixXd uniform_points(Rng& rng, int n, int d, double lo, double hi) {
   Eigen::MatrixXd X(n, d);
@@ -319,25 +321,25 @@ Eigen::VectorXd dirichlet(Rng& rng, int m) {
 
 TEST(Simplicial, LabelAveragingIsExact) {
   // The two sums add up to 2^17 products in different orders.
-  constexpr double kExactTolerance = 1e-12;
+  constexpr double kReorderedSumsTolerance = 1e-12;
   Rng rng(13, "simplicial-labels");
   for (int m : {1, 2, 4, 9, 17}) {
     for (double p : {0.0, 0.2, 0.5, 0.9}) {
       const Eigen::VectorXd lambda = dirichlet(rng, m);
-      EXPECT_NEAR(prob_predict_minus(lambda, p), enumerate_prob_minus(lambda, p), kExactTolerance)
+      EXPECT_NEAR(prob_predict_minus(lambda, p), enumerate_prob_minus(lambda, p), kReorderedSumsTolerance)
           << "m " << m << " p " << p;
     }
   }
   // A vertex query copies one label, like 1-NN: probability p.
-  EXPECT_NEAR(prob_predict_minus(Eigen::VectorXd::Unit(4, 2), 0.2), 0.2, kExactTolerance);
+  EXPECT_NEAR(prob_predict_minus(Eigen::VectorXd::Unit(4, 2), 0.2), 0.2, kReorderedSumsTolerance);
   // Ties count half: (1/2, 1/4, 1/4) is negative when vertex 0 and another flip,
   // tied when vertex 0 alone, or 1 and 2 together, flip.
   Eigen::VectorXd tied(3);
   tied << 0.5, 0.25, 0.25;
   const double p = 0.2, q = 0.8;
   const double expected = p * (1 - q * q) + 0.5 * (p * q * q + q * p * p);
-  EXPECT_NEAR(prob_predict_minus(tied, p), expected, kExactTolerance);
-  EXPECT_NEAR(prob_predict_minus(tied, p), enumerate_prob_minus(tied, p), kExactTolerance);
+  EXPECT_NEAR(prob_predict_minus(tied, p), expected, kReorderedSumsTolerance);
+  EXPECT_NEAR(prob_predict_minus(tied, p), enumerate_prob_minus(tied, p), kReorderedSumsTolerance);
 }
 
 TEST(Simplicial, LabelAveragingMatchesMonteCarlo) {

@@ -14,13 +14,15 @@
 #include "src/models/spiked_spectrum.h"
 #include "src/optim/sgd.h"
 #include "src/optim/sgd_spiked.h"
+#include "tests/support/tolerances.h"
 
 namespace prism::models {
 namespace {
 
+using ::prism::testing::kSameIterateTolerance;
+
 constexpr double kExact = 1e-12;     // relative: rounding only
 constexpr double kLanczos = 1e-9;    // relative: Lanczos' tolerance is 1e-10
-constexpr double kSameIterate = 1e-10;
 
 struct Case {
   Eigen::Index n;
@@ -129,8 +131,9 @@ void same_trajectory(Eigen::Index n, double ratio, Eigen::Index m, bool warm_sta
   EXPECT_EQ(spiked.steps, dense.steps) << where;
   ASSERT_EQ(spiked.losses.size(), dense.losses.size()) << where;
   for (std::size_t t = 0; t < dense.losses.size(); ++t)
-    EXPECT_NEAR(spiked.losses[t], dense.losses[t], kSameIterate * dense.initial_loss) << where << ", record " << t;
-  EXPECT_LE((a_spiked - a_dense).norm(), kSameIterate * a_dense.norm()) << where;
+    EXPECT_NEAR(spiked.losses[t], dense.losses[t], kSameIterateTolerance * dense.initial_loss)
+        << where << ", record " << t;
+  EXPECT_LE((a_spiked - a_dense).norm(), kSameIterateTolerance * a_dense.norm()) << where;
   EXPECT_GT(dense.iterations_to_target, 10) << where;  // not a vacuous comparison
 }
 

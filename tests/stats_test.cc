@@ -10,28 +10,23 @@
 #include <gtest/gtest.h>
 
 #include "src/core/stats.h"
+#include "tests/support/tolerances.h"
 
 namespace prism {
 namespace {
 
-// Printed t tables carry four decimals.
-constexpr double kTableTolerance = 1e-4;
-// Arithmetic on a handful of doubles: a few ulps of the numbers involved.
-constexpr double kArithmeticTolerance = 1e-12;
-// The knee search: golden-section polishing after a 2000-cell grid.
-constexpr double kKneeTolerance = 1e-6;
+using ::prism::testing::kArithmeticTolerance;
+using ::prism::testing::kFourDecimalTableTolerance;
+using ::prism::testing::kKneeSearchTolerance;
+using ::prism::testing::kT95Dof10;
+using ::prism::testing::kT975Dof1;
+using ::prism::testing::kT975Dof20;
+using ::prism::testing::kT975Dof30;
+using ::prism::testing::kT975Dof4;
+using ::prism::testing::kT975Dof7;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// Two-sided 95 % Student-t quantiles t_{0.975, dof} from a printed table.
-constexpr double kT975Dof1 = 12.7062;
-constexpr double kT975Dof4 = 2.7764;
-constexpr double kT975Dof7 = 2.3646;
-constexpr double kT975Dof20 = 2.0860;
-constexpr double kT975Dof30 = 2.0423;
-// t_{0.95, 10}: the 90 % two-sided level.
-constexpr double kT95Dof10 = 1.8125;
 
 std::vector<double> linspace(double a, double b, int n) {
   std::vector<double> out(n);
@@ -42,17 +37,17 @@ std::vector<double> linspace(double a, double b, int n) {
 // ---------------------------------------------------------------- t_quantile
 
 TEST(TQuantile, MatchesPrintedTable) {
-  EXPECT_NEAR(t_quantile(1), kT975Dof1, kTableTolerance);
-  EXPECT_NEAR(t_quantile(4), kT975Dof4, kTableTolerance);
-  EXPECT_NEAR(t_quantile(7), kT975Dof7, kTableTolerance);
-  EXPECT_NEAR(t_quantile(20), kT975Dof20, kTableTolerance);
-  EXPECT_NEAR(t_quantile(30), kT975Dof30, kTableTolerance);
+  EXPECT_NEAR(t_quantile(1), kT975Dof1, kFourDecimalTableTolerance);
+  EXPECT_NEAR(t_quantile(4), kT975Dof4, kFourDecimalTableTolerance);
+  EXPECT_NEAR(t_quantile(7), kT975Dof7, kFourDecimalTableTolerance);
+  EXPECT_NEAR(t_quantile(20), kT975Dof20, kFourDecimalTableTolerance);
+  EXPECT_NEAR(t_quantile(30), kT975Dof30, kFourDecimalTableTolerance);
 }
 
 TEST(TQuantile, HonoursTheLevel) {
-  EXPECT_NEAR(t_quantile(10, 0.90), kT95Dof10, kTableTolerance);
+  EXPECT_NEAR(t_quantile(10, 0.90), kT95Dof10, kFourDecimalTableTolerance);
   // The normal limit: z_{0.975} = 1.95996.
-  EXPECT_NEAR(t_quantile(1000000), 1.95996, kTableTolerance);
+  EXPECT_NEAR(t_quantile(1000000), 1.95996, kFourDecimalTableTolerance);
 }
 
 TEST(TQuantile, NoDegreesOfFreedomIsUnbounded) {
@@ -73,8 +68,8 @@ TEST(Summarize, HandComputedFiveValues) {
   EXPECT_NEAR(s.mean, 3.0, kArithmeticTolerance);
   EXPECT_NEAR(s.sd, expected_sd, kArithmeticTolerance);
   EXPECT_NEAR(s.se, expected_se, kArithmeticTolerance);
-  EXPECT_NEAR(s.ci_lo, 3.0 - expected_half, kTableTolerance);
-  EXPECT_NEAR(s.ci_hi, 3.0 + expected_half, kTableTolerance);
+  EXPECT_NEAR(s.ci_lo, 3.0 - expected_half, kFourDecimalTableTolerance);
+  EXPECT_NEAR(s.ci_hi, 3.0 + expected_half, kFourDecimalTableTolerance);
 }
 
 TEST(Summarize, HandComputedEightValues) {
@@ -86,8 +81,8 @@ TEST(Summarize, HandComputedEightValues) {
   EXPECT_NEAR(s.mean, 5.0, kArithmeticTolerance);
   EXPECT_NEAR(s.sd, expected_sd, kArithmeticTolerance);
   EXPECT_NEAR(s.se, expected_se, kArithmeticTolerance);
-  EXPECT_NEAR(s.ci_lo, 5.0 - kT975Dof7 * expected_se, kTableTolerance);
-  EXPECT_NEAR(s.ci_hi, 5.0 + kT975Dof7 * expected_se, kTableTolerance);
+  EXPECT_NEAR(s.ci_lo, 5.0 - kT975Dof7 * expected_se, kFourDecimalTableTolerance);
+  EXPECT_NEAR(s.ci_hi, 5.0 + kT975Dof7 * expected_se, kFourDecimalTableTolerance);
 }
 
 TEST(Summarize, IdenticalValuesGiveAPointInterval) {
@@ -188,7 +183,7 @@ TEST(SeedsNeeded, HandComputedCountDecidesTheInterval) {
   const double half = kT975Dof20 * more.se;
   more.ci_lo = more.mean - half;
   more.ci_hi = more.mean + half;
-  EXPECT_NEAR(half, 0.7197, kTableTolerance);
+  EXPECT_NEAR(half, 0.7197, kFourDecimalTableTolerance);
   EXPECT_EQ(interval_verdict(more.ci_lo, more.ci_hi, -kInf, 4.0), Verdict::Pass);
 }
 
@@ -295,8 +290,8 @@ TEST(FitKnee, RecoversKnownKneesOnADenseGrid) {
   for (double knee : {0.5, 1.234567, 2.5, 3.14159, 4.0}) {
     const double offset = -0.7;
     const KneeFit f = fit_knee(x, knee_curve(x, offset, knee, 1, 0), 1, 0);
-    EXPECT_NEAR(f.knee, knee, kKneeTolerance) << "true knee " << knee;
-    EXPECT_NEAR(f.offset, offset, kKneeTolerance) << "true knee " << knee;
+    EXPECT_NEAR(f.knee, knee, kKneeSearchTolerance) << "true knee " << knee;
+    EXPECT_NEAR(f.offset, offset, kKneeSearchTolerance) << "true knee " << knee;
     EXPECT_NEAR(f.sse, 0.0, 1e-10) << "true knee " << knee;
   }
 }
@@ -308,8 +303,8 @@ TEST(FitKnee, RecoversAKneeBetweenSamples) {
   const std::vector<double> x = {0, 1, 2, 3, 4, 5, 6};
   for (double knee : {std::log2(12.0), 0.3, 5.9}) {
     const KneeFit f = fit_knee(x, knee_curve(x, 2.0, knee, 1, 0), 1, 0);
-    EXPECT_NEAR(f.knee, knee, kKneeTolerance) << "true knee " << knee;
-    EXPECT_NEAR(f.offset, 2.0, kKneeTolerance) << "true knee " << knee;
+    EXPECT_NEAR(f.knee, knee, kKneeSearchTolerance) << "true knee " << knee;
+    EXPECT_NEAR(f.offset, 2.0, kKneeSearchTolerance) << "true knee " << knee;
   }
 }
 
@@ -318,8 +313,8 @@ TEST(FitKnee, OtherSlopes) {
   const std::vector<double> x = linspace(-2.0, 3.0, 201);
   for (double knee : {-1.0, 0.77, 2.2}) {
     const KneeFit f = fit_knee(x, knee_curve(x, 0.4, knee, 1, 0.5), 1, 0.5);
-    EXPECT_NEAR(f.knee, knee, kKneeTolerance) << "true knee " << knee;
-    EXPECT_NEAR(f.offset, 0.4, kKneeTolerance) << "true knee " << knee;
+    EXPECT_NEAR(f.knee, knee, kKneeSearchTolerance) << "true knee " << knee;
+    EXPECT_NEAR(f.offset, 0.4, kKneeSearchTolerance) << "true knee " << knee;
   }
 }
 
@@ -327,7 +322,7 @@ TEST(FitKnee, UnsortedInputIsFine) {
   std::vector<double> x = {6, 0, 3, 1, 5, 2, 4};
   const double knee = 2.6;
   const KneeFit f = fit_knee(x, knee_curve(x, 0.0, knee, 1, 0), 1, 0);
-  EXPECT_NEAR(f.knee, knee, kKneeTolerance);
+  EXPECT_NEAR(f.knee, knee, kKneeSearchTolerance);
 }
 
 TEST(FitKnee, RejectsTooFewPoints) {
