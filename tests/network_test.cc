@@ -99,6 +99,21 @@ TEST_P(NetworkDerivatives, HessianVectorProductMatchesDifferencesOfGradient) {
   RecordProperty("hvp_fd_relative_error", buffer);
 }
 
+// The helper the claim uses: small at the claim's step, and a second-order
+// difference, so its error falls 100-fold when h falls 10-fold (until rounding).
+TEST_P(NetworkDerivatives, CentralDifferenceErrorOfTheHvpIsSecondOrder) {
+  const Case& c = GetParam();
+  const Network net(c.shape);
+  const VectorXd w = net.initialize(16, c.init);
+  const VectorXd x = unit_input(c.shape.input_dim, 8);
+  const VectorXd u = Rng(9, "directions").normal_vector(w.size()).normalized();
+  EXPECT_LT(hvp_central_difference_error(net, w, x, u, 1e-4), kHvpFdTolerance) << c.name;
+  const double coarse = hvp_central_difference_error(net, w, x, u, 1e-1);
+  const double fine = hvp_central_difference_error(net, w, x, u, 1e-2);
+  EXPECT_GT(coarse / fine, 30.0) << c.name << ": " << coarse << " at h = 0.1, " << fine << " at h = 0.01";
+  EXPECT_LT(coarse / fine, 300.0) << c.name << ": " << coarse << " at h = 0.1, " << fine << " at h = 0.01";
+}
+
 TEST_P(NetworkDerivatives, HessianIsSymmetric) {
   const Case& c = GetParam();
   const Network net(c.shape);
@@ -264,8 +279,9 @@ TEST(Network, OneHiddenLayerClosedForm) {
   const double closed = one_hidden_layer_hessian_norm(wide, w, x);
   EXPECT_NEAR(hessian_norm(wide, w, x, options).norm, closed, kClosedFormTolerance * closed);
 
-  // At width 2^14, inputs of norm sqrt(d) bring the closed form to docs/claims.md's
-  // limit sqrt(m) ||H_W|| -> max |tanh''| = 4 / (3 sqrt 3) = 0.7698.
+  // At width 2^14, inputs of norm sqrt(d) bring the closed form to the limit
+  // sqrt(m) ||H_W|| -> max |tanh''| = 4 / (3 sqrt 3) = 0.7698 (docs/claims.md:
+  // 0.07698 for the claim's ||x|| = 1, d = 10).
   const int huge = 1 << 14;
   const Network widest({d, {huge}, {}, OutputMap::kLinear});
   const double limit = std::sqrt(double(huge)) *

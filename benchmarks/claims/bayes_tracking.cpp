@@ -299,7 +299,7 @@ std::string bandwidth_label(const char* dataset, double pixel_bandwidth) {
 Figure error_figure(const char* dataset, const std::string& title, const std::string& bayes_label) {
   return Figure(std::string("test-error-") + dataset)
       .Title(title)
-      .Axes("label noise q", "test error on q-corrupted test labels")
+          .Axes("label noise q", "test error on q-corrupted test labels")
       .Line("Laplace interpolant (" + bandwidth_label(dataset, kLaplaceBandwidth) + ")", "q", "test_error",
             arm(dataset, "laplace"))
       .Line("Gauss interpolant (" + bandwidth_label(dataset, kGaussBandwidth) + ")", "q", "test_error",
@@ -312,7 +312,7 @@ Figure error_figure(const char* dataset, const std::string& title, const std::st
 Figure excess_figure(const char* dataset, const std::string& title) {
   Figure f = Figure(std::string("excess-") + dataset)
                  .Title(title)
-                 .Axes("label noise q", "test error - R*_q")
+          .Axes("label noise q", "test error - R*_q")
                  .Line("Laplace", "q", "excess", arm(dataset, "laplace"))
                  .Line("Gauss", "q", "excess", arm(dataset, "gauss"))
                  .Line("1-NN (control)", "q", "excess", arm(dataset, "1nn"));

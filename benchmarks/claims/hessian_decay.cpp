@@ -28,6 +28,8 @@
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
 
+#include <fmt/format.h>
+
 #include "src/core/claim.h"
 #include "src/models/network.h"
 
@@ -101,15 +103,8 @@ void measure_hessian(const RunContext& ctx, Measurement& out) {
   out.set("sqrt_m_hessian_norm", std::sqrt(static_cast<double>(m)) * h0.norm);
 
   // Exact HVP against central differences of the exact gradient, random direction.
-  {
-    Rng r = ctx.rng("fd-direction");
-    Eigen::VectorXd u = r.normal_vector(net.num_parameters());
-    u /= u.norm();
-    const Eigen::VectorXd hu = net.hessian_vector_product(w0, x, u);
-    const Eigen::VectorXd gp = net.gradient(w0 + kFdStep * u, x);
-    const Eigen::VectorXd gm = net.gradient(w0 - kFdStep * u, x);
-    out.set("hvp_fd_relative_error", ((gp - gm) / (2 * kFdStep) - hu).norm() / hu.norm());
-  }
+  const Eigen::VectorXd u = ctx.rng("fd-direction").normal_vector(net.num_parameters()).normalized();
+  out.set("hvp_fd_relative_error", models::hvp_central_difference_error(net, w0, x, u, kFdStep));
 
   if (ctx.str("output") == "linear" && net_name != "bottleneck") {
     // The sphere of radius R around w0 along three directions.
@@ -246,6 +241,21 @@ std::vector<Json> sweep(int max_log2, int deep_max_log2, const std::vector<int>&
   return pts;
 }
 
+// The points of the Hessian arm for one architecture.
+Json hessian_of(const char* net) { return {{"kind", "hessian"}, {"net", net}}; }
+
+// ||H(w0)||, its maximum on the unit sphere and ||grad f|| against the width,
+// for the 2-layer and the deep net.
+Figure norms_against_width() {
+  Figure f = Figure("hessian").Title("Hessian norm and gradient norm against width").Axes("width m", "norm").LogX().LogY();
+  const std::pair<const char*, const char*> quantities[] = {
+      {"hessian_norm", "||H(w0)||"}, {"sphere_max_hessian_norm", "max ||H|| on sphere R=1"}, {"grad_norm", "||grad f||"}};
+  for (const auto& [y, what] : quantities)
+    for (const auto& [net, name] : {std::pair{"2-layer", "2-layer"}, std::pair{"deep", "deep (L=3)"}})
+      f.Line(fmt::format("{}, {}", what, name), "width", y, hessian_of(net));
+  return f;
+}
+
 PRISM_CLAIM("hessian-decay", MeasureHessianDecay)
     ->Title("Transition to linearity: the Hessian of a wide network decays like 1/sqrt(m)")
     ->Source("Belkin 2021 §3.10, Eqs. 12-16; Liu, Zhu, Belkin 2020")
@@ -263,52 +273,39 @@ PRISM_CLAIM("hessian-decay", MeasureHessianDecay)
            "for one input); Hessian-vector products are checked against central differences of the gradient.")
     ->Note("Closed form (v_i = +-1, H w.r.t. W only): ||H_W|| = ||x||^2/(d sqrt m) max_i |tanh''(w_i.x/sqrt d)|. "
            "The 1/sqrt(d) inside the pre-activation puts the constant ||x||^2/d = 0.1 in front, so sqrt(m) "
-           "||H_W|| -> 0.1 * 4/(3 sqrt 3) = 0.07698 (docs/claims.md's 0.7698 is for ||x|| = sqrt d).")
+           "||H_W|| -> 0.1 * 4/(3 sqrt 3) = 0.07698 (the original spec's 0.7698 is for ||x|| = sqrt d).")
     ->Note("Bottleneck control (hidden widths m, 2, m): the O(1) part of ||H|| is a cross term between the "
            "weights into and out of the width-2 layer (d^2 f / dW^(2) dW^(3) involves sums over m neurons "
            "normalised by 1/sqrt(2), not 1/sqrt(m)); it is present even when the later layers are linear.")
     ->Note("Quadratic-output control (Eq. 16): H_g = (1 + 2f) H_f + 2 grad f grad f^T, and ||grad f||^2 = O(1), "
            "so ||H_g|| stays Omega(1).")
-    ->Plot(Figure("hessian")
-          .Title("Hessian norm and gradient norm against width")
-          .Axes("width m", "norm")
-          .LogX()
-          .LogY()
-          .Line("||H(w0)||, 2-layer", "width", "hessian_norm", {{"kind", "hessian"}, {"net", "2-layer"}})
-          .Line("||H(w0)||, deep (L=3)", "width", "hessian_norm", {{"kind", "hessian"}, {"net", "deep"}})
-          .Line("max ||H|| on sphere R=1, 2-layer", "width", "sphere_max_hessian_norm", {{"kind", "hessian"}, {"net", "2-layer"}})
-          .Line("max ||H|| on sphere R=1, deep", "width", "sphere_max_hessian_norm", {{"kind", "hessian"}, {"net", "deep"}})
-          .Line("||grad f||, 2-layer", "width", "grad_norm", {{"kind", "hessian"}, {"net", "2-layer"}})
-          .Line("||grad f||, deep", "width", "grad_norm", {{"kind", "hessian"}, {"net", "deep"}})
-          .Band("hessian-slope-2-layer")
-          .Band("hessian-slope-deep")
-          .Caption("Seed means; the dashed lines are the slope check's window [-0.6, -0.4] (the m^-1/2 reference lies inside). ||grad f|| stays flat, ||H|| decays, also at the worst point of the sphere of radius 1."))
-    ->Plot(Figure("controls")
-          .Title("Controls: nonlinear output and bottleneck")
-          .Axes("width m", "||H(w0)||")
-          .LogX()
-          .LogY()
-          .Line("2-layer, linear output", "width", "hessian_norm", {{"kind", "hessian"}, {"net", "2-layer"}})
-          .Line("2-layer, g = f + f^2 (control)", "width", "hessian_norm", {{"kind", "hessian"}, {"net", "2-layer-quadratic"}})
-          .Line("deep, widths m,m,m", "width", "hessian_norm", {{"kind", "hessian"}, {"net", "deep"}})
-          .Line("bottleneck, widths m,2,m (control)", "width", "hessian_norm", {{"kind", "hessian"}, {"net", "bottleneck"}})
-          .Caption("Both controls keep an Omega(1) Hessian: the quadratic output through 2 grad f grad f^T, the bottleneck through the cross term of the weights around the narrow layer."))
-    ->Plot(Figure("signs")
-          .Title("Fixed-sign output: sqrt(m) ||H_W|| against width")
-          .Axes("width m", "sqrt(m) ||H_W||")
-          .LogX()
-          .Line("measured (Lanczos)", "width", "signs_sqrt_m_hw", {{"kind", "hessian"}, {"net", "2-layer"}})
+    ->Plot(norms_against_width()
+               .Band("hessian-slope-2-layer")
+               .Band("hessian-slope-deep")
+                    .Caption("Seed means; the dashed lines are the slope check's window [-0.6, -0.4] (the m^-1/2 "
+                        "reference lies inside). ||grad f|| stays flat, ||H|| decays, also at the worst point of the "
+                        "sphere of radius 1."))
+    ->Plot(Figure("controls").Title("Controls: nonlinear output and bottleneck")
+          .Axes("width m", "||H(w0)||").LogX().LogY()
+          .Line("2-layer, linear output", "width", "hessian_norm", hessian_of("2-layer"))
+          .Line("2-layer, g = f + f^2 (control)", "width", "hessian_norm", hessian_of("2-layer-quadratic"))
+          .Line("deep, widths m,m,m", "width", "hessian_norm", hessian_of("deep"))
+          .Line("bottleneck, widths m,2,m (control)", "width", "hessian_norm", hessian_of("bottleneck"))
+          .Caption("Both controls keep an Omega(1) Hessian: the quadratic output through 2 grad f grad f^T, the "
+                   "bottleneck through the cross term of the weights around the narrow layer."))
+    ->Plot(Figure("signs").Title("Fixed-sign output: sqrt(m) ||H_W|| against width")
+          .Axes("width m", "sqrt(m) ||H_W||").LogX()
+          .Line("measured (Lanczos)", "width", "signs_sqrt_m_hw", hessian_of("2-layer"))
           .Band("signs-limit")
-          .Caption("Tends to (||x||^2/d) 4/(3 sqrt 3) = 0.07698 as the largest |tanh''(z_i)| approaches the maximum of |tanh''|."))
-    ->Plot(Figure("tangent-kernel")
-          .Title("Change of the tangent kernel along gradient descent")
-          .Axes("width m", "relative change")
-          .LogX()
-          .LogY()
+          .Caption("Tends to (||x||^2/d) 4/(3 sqrt 3) = 0.07698 as the largest |tanh''(z_i)| approaches the maximum "
+                   "of |tanh''|."))
+    ->Plot(Figure("tangent-kernel").Title("Change of the tangent kernel along gradient descent")
+          .Axes("width m", "relative change").LogX().LogY()
           .Line("||J_T - J_0||_F / ||J_0||_F", "width", "jacobian_change", {{"kind", "kernel"}})
           .Line("||K_T - K_0||_F / ||K_0||_F", "width", "kernel_change", {{"kind", "kernel"}})
           .Band("jacobian-change-slope")
-          .Caption("2-layer net, n = 16 inputs with ||x_i|| = sqrt d, full-batch GD on the square loss to 1e-6 of the starting loss; per seed the mean over independent draws of data and initialisation."));
+          .Caption("2-layer net, n = 16 inputs with ||x_i|| = sqrt d, full-batch GD on the square loss to 1e-6 of "
+                   "the starting loss; per seed the mean over independent draws of data and initialisation."));
 
 }  // namespace
 }  // namespace prism::claims

@@ -95,15 +95,14 @@ PRISM_CLAIM("min-norm-alignment", MeasureMinNorm)
     ->Sweep("quick", sweep(50, 500))
     ->Sweep("full", sweep(200, 2000))
     ->Seeds(5)
-    ->Plot(Figure("distance")
-          .Title("Distance of the iterate to X^+ y")
-          .Axes("iteration t", "||w_t - X^+ y|| / ||X^+ y||")
-          .LogY()
+    ->Plot(Figure("distance").Title("Distance of the iterate to X^+ y")
+          .Axes("iteration t", "||w_t - X^+ y|| / ||X^+ y||").LogY()
           .Series("GD from 0", "distance", {{"method", "gd"}, {"start", "origin"}})
           .Series("SGD (m=1) from 0", "distance", {{"method", "sgd"}, {"start", "origin"}})
           .Series("GD from random w0 (control)", "distance", {{"method", "gd"}, {"start", "random"}})
           .Series("SGD from random w0 (control)", "distance", {{"method", "sgd"}, {"start", "random"}})
-          .Caption("From the origin the distance falls to rounding level; from a random start it stalls at ||(I - P) w0|| / ||X^+ y||, the part of w0 that no update can touch."));
+          .Caption("From the origin the distance falls to rounding level; from a random start it stalls at ||(I - P) "
+                   "w0|| / ||X^+ y||, the part of w0 that no update can touch."));
 
 }  // namespace
 }  // namespace prism::claims

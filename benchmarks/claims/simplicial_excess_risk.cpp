@@ -222,6 +222,18 @@ std::vector<Json> sweep(int n, int test) {
   return pts;
 }
 
+// Part B's excess risk `y` of the simplicial interpolant and of 1-NN against d, log-log.
+Figure against_dimension(const std::string& id, const std::string& title, const std::string& ylabel,
+                         const std::string& y) {
+  return Figure(id)
+      .Title(title)
+      .Axes("dimension d", ylabel)
+      .LogX()
+      .LogY()
+      .Line("simplicial interpolation", "d", y, {{"part", "interpolation"}, {"method", "simplicial"}})
+      .Line("1-NN (control)", "d", y, {{"part", "interpolation"}, {"method", "1nn"}});
+}
+
 PRISM_CLAIM("simplicial-excess-risk", MeasureSimplicial)
     ->Title("Simplicial interpolation: the excess risk falls with the dimension")
     ->Source("Belkin 2021 §3.5.2, Fig. 3; Belkin, Hsu, Mitra 2018 Thm 3.4")
@@ -247,31 +259,24 @@ PRISM_CLAIM("simplicial-excess-risk", MeasureSimplicial)
     ->ShareBy({"part", "d"})
     ->Note("At a fixed noise level the excess falls faster than 1/sqrt d (exponentially, as the paper says under a "
            "margin condition); the 1/sqrt d rate is the worst case over the noise level.")
-    ->Plot(Figure("excess")
-          .Title("Classification excess risk against the dimension (p = 0.2)")
-          .Axes("dimension d", "excess risk (1-2p) P(f(x) = -1)")
-          .LogX()
-          .LogY()
-          .Line("simplicial interpolation", "d", "excess_risk", {{"part", "interpolation"}, {"method", "simplicial"}})
-          .Line("1-NN (control)", "d", "excess_risk", {{"part", "interpolation"}, {"method", "1nn"}})
-          .Band("classification-slope")
-          .Caption("Seed means with 95% intervals; labels averaged out exactly over each simplex's 2^(d+1) label patterns. The check asks for a fitted log-log slope <= -0.4 (1/sqrt d is -0.5); the curve bends down, faster than 1/sqrt d at this fixed noise level (see the note). 1-NN copies one label and stays at (1-2p) p = 0.12."))
-    ->Plot(Figure("regression")
-          .Title("Regression excess risk against the dimension (sigma = 1, linear g)")
-          .Axes("dimension d", "E[(f(x) - g(x))^2]")
-          .LogX()
-          .LogY()
-          .Line("simplicial interpolation", "d", "regression_excess", {{"part", "interpolation"}, {"method", "simplicial"}})
-          .Line("1-NN (control)", "d", "regression_excess", {{"part", "interpolation"}, {"method", "1nn"}})
-          .Band("regression-slope")
-          .Caption("Simplicial interpolation reproduces a linear g exactly, so its excess is the noise variance sigma^2 E[sum lambda_i^2], close to 2/(d+2); 1-NN's is sigma^2 plus a small bias."))
-    ->Plot(Figure("geometry")
-          .Title("Standard simplex: volume where f_simp != f*, times 2^d")
+    ->Plot(against_dimension("excess", "Classification excess risk against the dimension (p = 0.2)",
+                             "excess risk (1-2p) P(f(x) = -1)", "excess_risk")
+               .Band("classification-slope")
+               .Caption("Seed means with 95% intervals; labels averaged out exactly over each simplex's 2^(d+1) "
+                        "label patterns. The check asks for a fitted log-log slope <= -0.4 (1/sqrt d is -0.5); the "
+                        "curve bends down, faster than 1/sqrt d at this fixed noise level (see the note). 1-NN copies "
+                        "one label and stays at (1-2p) p = 0.12."))
+    ->Plot(against_dimension("regression", "Regression excess risk against the dimension (sigma = 1, linear g)",
+                             "E[(f(x) - g(x))^2]", "regression_excess")
+               .Band("regression-slope")
+               .Caption("Simplicial interpolation reproduces a linear g exactly, so its excess is the noise variance "
+                        "sigma^2 E[sum lambda_i^2], close to 2/(d+2); 1-NN's is sigma^2 plus a small bias."))
+    ->Plot(Figure("geometry").Title("Standard simplex: volume where f_simp != f*, times 2^d")
           .Axes("dimension d", "Monte Carlo estimate x 2^d")
           .Line("100 x 2^d samples per seed", "d", "estimate_times_2_pow_d", {{"part", "geometry"}})
-          .Caption("The exact value is 1 at every d (the set is the simplex scaled by 1/2); one binomial standard error is sqrt((1 - 2^-d) / 100) of it per seed, about 0.1."))
-    ->Plot(Figure("geometry-z")
-          .Title("Standard simplex: Monte Carlo error in standard errors")
+          .Caption("The exact value is 1 at every d (the set is the simplex scaled by 1/2); one binomial standard "
+                   "error is sqrt((1 - 2^-d) / 100) of it per seed, about 0.1."))
+    ->Plot(Figure("geometry-z").Title("Standard simplex: Monte Carlo error in standard errors")
           .Axes("dimension d", "z = (estimate - 2^-d) / SE")
           .Line("z-score", "d", "z", {{"part", "geometry"}})
           .Band("volume-fraction-2-pow-minus-d")

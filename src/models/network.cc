@@ -574,6 +574,13 @@ HessianNorm hessian_norm(const Network& net, const VectorXd& w, const VectorXd& 
   return out;
 }
 
+double hvp_central_difference_error(const Network& net, const VectorXd& w, const VectorXd& x, const VectorXd& u,
+                                    double h) {
+  const VectorXd hu = net.hessian_vector_product(w, x, u);
+  const VectorXd fd = (net.gradient(w + h * u, x) - net.gradient(w - h * u, x)) / (2 * h);
+  return (fd - hu).norm() / hu.norm();
+}
+
 double one_hidden_layer_hessian_norm(const Network& net, const VectorXd& w, const VectorXd& x, ParameterSet set) {
   if (net.depth() != 1 || net.shape().output != OutputMap::kLinear)
     throw std::invalid_argument("one_hidden_layer_hessian_norm: needs one hidden layer and a linear output, got " +

@@ -215,6 +215,12 @@ struct HessianNorm {
 HessianNorm hessian_norm(const Network& net, const Eigen::VectorXd& w, const Eigen::VectorXd& x,
                          const HessianNormOptions& options = {});
 
+// ||(grad g(w + h u) - grad g(w - h u)) / (2 h) - H u|| / ||H u||: the exact
+// Hessian-vector product against central differences of the exact gradient
+// (error O(h^2) for a smooth g). u is used as given; the caller normalises it.
+double hvp_central_difference_error(const Network& net, const Eigen::VectorXd& w, const Eigen::VectorXd& x,
+                                    const Eigen::VectorXd& u, double h);
+
 // Closed forms for one hidden layer (L = 1) and a linear output, O(m d).
 // With z_i = w_i . x / sqrt(d) and f = sum_i v_i sigma(z_i) / sqrt(m), the only
 // nonzero second derivatives are per neuron:
@@ -222,10 +228,10 @@ HessianNorm hessian_norm(const Network& net, const Eigen::VectorXd& w, const Eig
 // kHidden (v fixed, the Eq. 13-14 setting): H_W is block diagonal with one
 // nonzero eigenvalue lambda_i = v_i sigma''(z_i) ||x||^2 / (d sqrt(m)) per block, so
 //   ||H_W|| = ||x||^2 / (d sqrt(m)) max_i |v_i sigma''(z_i)|,
-// i.e. ||x||^2 / (d sqrt(m)) max_i |sigma''(z_i)| for v_i = +-1. docs/claims.md's
-// (||x||^2 / sqrt(m)) max|sigma''(w_i . x)| is the same with x / sqrt(d) in
-// place of x: with ||x|| = 1 here, sqrt(m) ||H_W|| tends to 0.7698 / d, and to
-// 0.7698 only for ||x|| = sqrt(d).
+// i.e. ||x||^2 / (d sqrt(m)) max_i |sigma''(z_i)| for v_i = +-1. The original
+// spec's (||x||^2 / sqrt(m)) max|sigma''(w_i . x)| is the same with x / sqrt(d)
+// in place of x: with ||x|| = 1, sqrt(m) ||H_W|| tends to 0.7698 / d (0.07698 at
+// d = 10, as docs/claims.md records), and to 0.7698 only for ||x|| = sqrt(d).
 // kAll: on (w_i along x, v_i) each neuron gives the 2 x 2 block
 // [[lambda_i, c_i], [c_i, 0]], c_i = sigma'(z_i) ||x|| / sqrt(d m), so
 //   ||H|| = max_i (|lambda_i| + sqrt(lambda_i^2 + 4 c_i^2)) / 2.
