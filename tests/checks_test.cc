@@ -22,12 +22,7 @@
 namespace prism {
 namespace {
 
-using ::prism::testing::kCheckArithmeticTolerance;
-using ::prism::testing::kFourDecimalTableTolerance;
-using ::prism::testing::kKneeSearchTolerance;
-using ::prism::testing::kT975Dof1;
-using ::prism::testing::kT975Dof2;
-using ::prism::testing::kT975Dof4;
+using namespace ::prism::testing::tolerances;
 using ::prism::testing::ScratchDir;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();

@@ -29,6 +29,17 @@ std::string reference_for(const std::string& id, const std::string& quantity, do
          "max = -1.0\nwhy = \"nothing is below -1\"\n";
 }
 
+// Runs one toy claim, checked on `quantity` <= max, through the real runner.
+RunResult run_toy(const ScratchDir& dir, const std::string& id, const std::string& quantity, double max) {
+  dir.write("refs/" + id + ".toml", reference_for(id, quantity, max));
+  ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
+  RunOptions opt;
+  opt.filter = "^" + id + "$";
+  opt.out = dir / "out";
+  opt.progress = false;
+  return run_claims(opt);
+}
+
 // ---- SharedStore -------------------------------------------------------------
 
 TEST(SharedStore, BuildsOncePerKeyAndClears) {
@@ -90,13 +101,7 @@ PRISM_CLAIM("toy-share-groups", MeasureShared)
 
 TEST(ShareGroups, EachGroupBuildsOnceAndRunsTogether) {
   ScratchDir dir("prism-claim-support-test");
-  dir.write("refs/toy-share-groups.toml", reference_for("toy-share-groups", "builds_so_far", 100));
-  ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
-  RunOptions opt;
-  opt.filter = "^toy-share-groups$";
-  opt.out = dir / "out";
-  opt.progress = false;
-  const RunResult r = run_claims(opt);
+  const RunResult r = run_toy(dir, "toy-share-groups", "builds_so_far", 100);
   ASSERT_EQ(r.claims.size(), 1u);
   const auto& pts = r.claims[0].points;
   ASSERT_EQ(pts.size(), 3u) << "results stay in sweep order";
@@ -135,13 +140,7 @@ PRISM_CLAIM("toy-derive", MeasureTime)->Sweep("quick", {{{"m", 1}}, {{"m", 4}}})
 
 TEST(Derive, RunsAfterEveryPointAndBeforeTheChecks) {
   ScratchDir dir("prism-claim-support-test");
-  dir.write("refs/toy-derive.toml", reference_for("toy-derive", "speedup", 10));
-  ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
-  RunOptions opt;
-  opt.filter = "^toy-derive$";
-  opt.out = dir / "out";
-  opt.progress = false;
-  const RunResult r = run_claims(opt);
+  const RunResult r = run_toy(dir, "toy-derive", "speedup", 10);
   const auto& p = r.claims[0].points[1];
   EXPECT_DOUBLE_EQ(p.runs[0].scalars.at("speedup"), 101.0 / 26.0);  // seed 1: (100 + 1) / (25 + 1)
   EXPECT_DOUBLE_EQ(p.runs[1].scalars.at("speedup"), 102.0 / 27.0);

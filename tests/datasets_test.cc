@@ -23,8 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-using ::prism::testing::kFullPrecisionTolerance;
-using ::prism::testing::kStandardErrors;
+using namespace ::prism::testing::tolerances;
 using ::prism::testing::ScopedEnv;
 using ::prism::testing::ScratchDir;
 

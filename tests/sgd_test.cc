@@ -20,8 +20,7 @@
 namespace prism::optim {
 namespace {
 
-using ::prism::testing::kSameIterateTolerance;
-using ::prism::testing::kStandardErrors;
+using namespace ::prism::testing::tolerances;
 
 struct MonteCarlo {
   double mean = 0;

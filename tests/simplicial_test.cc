@@ -18,7 +18,7 @@
 namespace prism::models {
 namespace {
 
-using ::prism::testing::kStandardErrors;
+using namespace ::prism::testing::tolerances;
 
 // Barycentric coordinates from an independent dense solve agree to this.
 constexpr double kLambdaTolerance = 1e-10;

@@ -19,7 +19,7 @@
 namespace prism::models {
 namespace {
 
-using ::prism::testing::kSameIterateTolerance;
+using namespace ::prism::testing::tolerances;
 
 constexpr double kExact = 1e-12;     // relative: rounding only
 constexpr double kLanczos = 1e-9;    // relative: Lanczos' tolerance is 1e-10

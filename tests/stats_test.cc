@@ -15,15 +15,7 @@
 namespace prism {
 namespace {
 
-using ::prism::testing::kArithmeticTolerance;
-using ::prism::testing::kFourDecimalTableTolerance;
-using ::prism::testing::kKneeSearchTolerance;
-using ::prism::testing::kT95Dof10;
-using ::prism::testing::kT975Dof1;
-using ::prism::testing::kT975Dof20;
-using ::prism::testing::kT975Dof30;
-using ::prism::testing::kT975Dof4;
-using ::prism::testing::kT975Dof7;
+using namespace ::prism::testing::tolerances;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

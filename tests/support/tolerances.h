@@ -4,6 +4,9 @@
 #pragma once
 
 namespace prism::testing {
+// Inline: prism::testing::kX works, and `using namespace prism::testing::tolerances;`
+// brings every name in at once.
+inline namespace tolerances {
 
 // Values read from a statistical table printed to four decimals (the t
 // quantiles below), and interval ends computed from them.
@@ -46,4 +49,5 @@ inline constexpr double kT975Dof30 = 2.0423;
 // t_{0.95, 10}: the two-sided 90 % level.
 inline constexpr double kT95Dof10 = 1.8125;
 
+}  // namespace tolerances
 }  // namespace prism::testing
