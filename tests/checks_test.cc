@@ -798,6 +798,55 @@ TEST(LinearFitCheck, MissingSeriesIsAReferenceError) {
   PRISM_EXPECT_THROW_WITH(evaluate_check(c, data), ReferenceError, "'los'");
 }
 
+// -------------------------------------------------------------------- agrees
+
+// A point where `measured` takes `values` and the closed form `expected` is `ref` on every seed.
+PointRuns measured_and_expected(int n, const std::vector<double>& values, double ref) {
+  std::vector<Measurement> runs;
+  for (double v : values) runs.push_back(scalars({{"s2", v}, {"c", ref}}));
+  return point({{"n", n}}, std::move(runs));
+}
+
+TEST(AgreesCheck, WithinSigmasStandardErrorsOfTheClosedForm) {
+  // Differences 0.1, -0.1, 0.2, 0, 0.05: mean 0.05, SE sqrt(0.0125 / 5) = 0.05, z = 1.
+  const std::vector<PointRuns> data = {measured_and_expected(10, {1.1, 0.9, 1.2, 1.0, 1.05}, 1.0)};
+  const CheckResult pass = evaluate_check(spec("c", "agrees", Json::object(), {{"measured", "s2"}, {"expected", "c"}, {"sigmas", 4.0}}), data);
+  EXPECT_VERDICT(pass, Pass);
+  EXPECT_NEAR(pass.value, 1.0, kCheckArithmeticTolerance);
+  const CheckResult fail = evaluate_check(spec("c", "agrees", Json::object(), {{"measured", "s2"}, {"expected", "c"}, {"sigmas", 0.5}}), data);
+  EXPECT_VERDICT(fail, Fail);
+  // One seed has no standard error: undecided, not a pass.
+  const std::vector<PointRuns> one = {measured_and_expected(10, {1.1}, 1.0)};
+  EXPECT_VERDICT(evaluate_check(spec("c", "agrees", Json::object(), {{"measured", "s2"}, {"expected", "c"}, {"sigmas", 4.0}}), one),
+                 Inconclusive);
+  // A difference with no spread at all is infinitely many SE away.
+  const std::vector<PointRuns> exact = {measured_and_expected(10, {1.1, 1.1, 1.1}, 1.0)};
+  EXPECT_VERDICT(evaluate_check(spec("c", "agrees", Json::object(), {{"measured", "s2"}, {"expected", "c"}, {"sigmas", 4.0}}), exact),
+                 Fail);
+}
+
+TEST(AgreesCheck, WithinAnAbsoluteToleranceAtEveryPoint) {
+  const std::vector<PointRuns> data = {measured_and_expected(10, {1.001, 1.0012, 1.0008}, 1.0),
+                                       measured_and_expected(100, {1.0, 1.0001, 0.9999}, 1.0)};
+  const auto check = [&](double atol) {
+    return evaluate_check(spec("c", "agrees", Json::object(), {{"measured", "s2"}, {"expected", "c"}, {"atol", atol}}), data);
+  };
+  EXPECT_VERDICT(check(0.002), Pass);
+  EXPECT_VERDICT(check(0.0005), Fail);
+  EXPECT_VERDICT(check(0.00105), Inconclusive) << "the first point's CI straddles 0.00105";
+  EXPECT_EQ(check(0.002).per_point.size(), 2u);
+}
+
+TEST(AgreesCheck, TakesEitherSigmasOrATolerance) {
+  PRISM_EXPECT_THROW_WITH(spec("c", "agrees", Json::object(), {{"measured", "s2"}, {"expected", "c"}}), ReferenceError,
+                          "either sigmas or a tolerance");
+  PRISM_EXPECT_THROW_WITH(
+      spec("c", "agrees", Json::object(), {{"measured", "s2"}, {"expected", "c"}, {"sigmas", 4.0}, {"atol", 0.1}}),
+      ReferenceError, "either sigmas or a tolerance");
+  PRISM_EXPECT_THROW_WITH(spec("c", "agrees", Json::object(), {{"measured", "s2"}, {"expected", 0.5}, {"sigmas", 4.0}}),
+                          ReferenceError, "closed-form quantity");
+}
+
 // ------------------------------------------ the specs above are what TOML gives
 
 TEST(HandBuiltSpecs, MatchWhatLoadReferenceProduces) {

@@ -221,6 +221,14 @@ fit_from = 1e-6
 fit_to = 1e-10
 source = "s"
 
+[[check]]
+name = "i"
+kind = "agrees"
+measured = "s2"
+expected = "closed_form_s2"
+sigmas = 4
+source = "s"
+
 [[control]]
 name = "control-of-a"
 applies = "a"

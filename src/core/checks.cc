@@ -374,6 +374,58 @@ CheckResult eval_close(const CheckSpec& c, const std::vector<const PointRuns*>& 
   return eval_interval_each(c, pts, v - tol, v + tol);
 }
 
+// agrees: at every selected point the seed-paired difference `measured` -
+// `expected` (a quantity the claim computes from a closed form of the same
+// point) is either within `sigmas` standard errors of 0 (a z-test: pass or
+// fail, undecidable with one seed), or has its CI inside [-tol, tol],
+// tol = atol + rtol |mean expected| (the usual interval verdict).
+CheckResult eval_agrees(const CheckSpec& c, const std::vector<const PointRuns*>& pts) {
+  const std::string &y = c.params.measured, &ref = c.params.expected->name;
+  CheckResult r;
+  r.quantity = y + " - " + ref;
+  std::vector<Verdict> vs;
+  double worst = -kInf;
+  for (const auto* p : pts) {
+    const std::vector<double> a = p->values(y, c.location), b = p->values(ref, c.location);
+    std::vector<double> diff(a.size());
+    for (size_t s = 0; s < a.size(); ++s) diff[s] = a[s] - b[s];
+    const Summary d = summarize(diff);
+    const double expected = summarize(b).mean;
+    Verdict v;
+    double badness;
+    Json row = {{"params", p->params}, {"measured", summarize(a).mean}, {"expected", expected}, {"difference", d.mean}};
+    if (c.params.sigmas) {
+      const double z = d.mean == 0 ? 0.0 : d.mean / d.se;  // se = 0 with a difference: infinitely many SE
+      v = d.n < 2 ? Verdict::Inconclusive : std::abs(z) <= *c.params.sigmas ? Verdict::Pass : Verdict::Fail;
+      row["z"] = z;
+      badness = std::abs(z) - *c.params.sigmas;
+      if (badness > worst) {
+        worst = badness;
+        r.value = z, r.ci_lo = z, r.ci_hi = z, r.ref_lo = -*c.params.sigmas, r.ref_hi = *c.params.sigmas;
+        r.seeds = d.n;
+        r.verdict = v;
+        r.detail = fmt::format("{} at {} point(s); worst z = {:.3g} ({:.4g} against {:.4g}, SE {:.2g}) against +-{:g} SE",
+                               r.quantity, pts.size(), z, d.mean + expected, expected, d.se, *c.params.sigmas);
+      }
+    } else {
+      const double tol = c.params.atol.value_or(0.0) + c.params.rtol.value_or(0.0) * std::abs(expected);
+      v = interval_verdict(d.ci_lo, d.ci_hi, -tol, tol);
+      badness = std::max(std::abs(d.ci_lo), std::abs(d.ci_hi)) - tol;
+      if (badness > worst) {
+        worst = badness;
+        fill_interval(r, d, -tol, tol);
+        r.detail = fmt::format("{} at {} point(s); worst difference {:.4g} CI {} against {}", r.quantity, pts.size(),
+                               d.mean, fmt_interval(d.ci_lo, d.ci_hi), fmt_interval(-tol, tol));
+      }
+    }
+    row["verdict"] = to_string(v);
+    r.per_point.push_back(row);
+    vs.push_back(v);
+  }
+  r.verdict = combine(vs);
+  return r;
+}
+
 [[noreturn]] void reject(const CheckSpec& c, const std::string& what) {
   throw ReferenceError(c.location, "check '" + c.name + "': " + what);
 }
@@ -438,6 +490,14 @@ const std::vector<CheckKind>& check_kinds() {
       {"monotone", {"x", "y", "direction"}, {"slack", "from"}, nullptr, eval_monotone, Overlay::None},
       {"linear_fit", {"series", "min_r2", "slope"}, {"transform", "fit_from", "fit_to"}, nullptr, eval_linear_fit,
        Overlay::None},
+      {"agrees", {"measured", "expected"}, {"sigmas", "atol", "rtol"},
+       [](const CheckSpec& c) {
+         if (c.params.expected->name.empty()) reject(c, "expected must name the closed-form quantity of the point");
+         if (c.params.sigmas.has_value() == (c.params.atol.has_value() || c.params.rtol.has_value()))
+           reject(c, "agrees takes either sigmas or a tolerance (atol, rtol)");
+         if (c.params.sigmas && !(*c.params.sigmas > 0)) reject(c, "sigmas must be positive");
+       },
+       eval_agrees, Overlay::None},
   };
   return kinds;
 }

@@ -51,7 +51,7 @@ struct CheckKind {
   Overlay overlay = Overlay::None;
 };
 
-// The table: bound band close slope knee argmax monotone linear_fit.
+// The table: bound band close slope knee argmax monotone linear_fit agrees.
 const std::vector<CheckKind>& check_kinds();
 // The row called `name`, or null.
 const CheckKind* find_check_kind(const std::string& name);

@@ -114,6 +114,7 @@ const std::map<std::string, FieldSetter>& field_table() {
       {"from", number(&P::from)},
       {"fit_from", number(&P::fit_from)},
       {"fit_to", number(&P::fit_to)},
+      {"sigmas", number(&P::sigmas)},
       {"window", pair(&P::window, true)},
       {"slopes", pair(&P::slopes, false)},
       {"expected", name_or_number(&P::expected, "expected must name an observation or be a number")},
