@@ -24,6 +24,8 @@ KdTree::KdTree(const Eigen::MatrixXd& points) : impl_(std::make_unique<Impl>()) 
 }
 
 KdTree::~KdTree() = default;
+KdTree::KdTree(KdTree&&) noexcept = default;
+KdTree& KdTree::operator=(KdTree&&) noexcept = default;
 
 Eigen::Index KdTree::size() const { return impl_->columns.cols(); }
 Eigen::Index KdTree::dim() const { return impl_->columns.rows(); }

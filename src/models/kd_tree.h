@@ -21,6 +21,8 @@ class KdTree {
   ~KdTree();
   KdTree(const KdTree&) = delete;
   KdTree& operator=(const KdTree&) = delete;
+  KdTree(KdTree&&) noexcept;
+  KdTree& operator=(KdTree&&) noexcept;
 
   Eigen::Index size() const;
   Eigen::Index dim() const;
