@@ -798,6 +798,18 @@ TEST(LinearFitCheck, MissingSeriesIsAReferenceError) {
   PRISM_EXPECT_THROW_WITH(evaluate_check(c, data), ReferenceError, "'los'");
 }
 
+TEST(MonotoneCheck, LogyJudgesAHeavyTailedPositiveQuantity) {
+  // Every seed decreases, but one seed's huge first value makes the raw steps'
+  // t-interval straddle 0; in log the steps are 2.3-4.6 with a tight interval.
+  const std::vector<PointRuns> data = {point_with({{"N", 1}}, "norm", {1e-3, 1e-4, 1e-4, 1e-4, 1e-1}),
+                                       point_with({{"N", 2}}, "norm", {1e-5, 1e-6, 1e-6, 1e-6, 1e-3})};
+  EXPECT_VERDICT(evaluate_check(monotone_spec("decreasing"), data), Inconclusive);
+  EXPECT_VERDICT(evaluate_check(monotone_spec("decreasing", {{"logy", true}}), data), Pass);
+  const std::vector<PointRuns> zero = {point_with({{"N", 1}}, "norm", {1.0, 1.0}), point_with({{"N", 2}}, "norm", {0.0, 1.0})};
+  PRISM_EXPECT_THROW_WITH(evaluate_check(monotone_spec("decreasing", {{"logy", true}}), zero), MeasurementError,
+                          "not positive");
+}
+
 // -------------------------------------------------------------------- agrees
 
 // A point where `measured` takes `values` and the closed form `expected` is `ref` on every seed.

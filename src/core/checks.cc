@@ -267,6 +267,15 @@ CheckResult eval_monotone(const CheckSpec& c, const std::vector<const PointRuns*
   const std::string &x = c.params.x, &y = c.params.y;
   const bool increasing = c.params.direction == "increasing";
   const double slack = c.params.slack.value_or(0.0);
+  // logy: steps of log y, for a positive, heavy-tailed y (the same order, lighter tails).
+  const bool logy = c.params.logy.value_or(false);
+  const auto value = [&](const PointRuns& p, std::uint64_t seed) {
+    const double v = value_at_seed(p, y, seed, c.location);
+    if (logy && !(v > 0))
+      throw MeasurementError(c.location, fmt::format("monotone check '{}' with logy: {} = {} at {} is not positive",
+                                                     c.name, y, v, point_label(p.params)));
+    return logy ? std::log(v) : v;
+  };
   auto pts = sorted_by_x(in, x, c.location);
   if (c.params.from) {
     const double from = *c.params.from;
@@ -276,17 +285,20 @@ CheckResult eval_monotone(const CheckSpec& c, const std::vector<const PointRuns*
   if (pts.size() < 2) throw ReferenceError(c.location, "monotone check '" + c.name + "' selects fewer than 2 points");
   const auto seeds = common_seeds(pts);
   CheckResult r;
-  r.quantity = fmt::format("steps of {} along {} ({})", y, x, increasing ? "increasing" : "decreasing");
+  r.quantity = fmt::format("steps of {}{} along {} ({})", logy ? "log " : "", y, x, increasing ? "increasing" : "decreasing");
   std::vector<Verdict> vs;
   double worst = kInf;
   for (size_t i = 0; i + 1 < pts.size(); ++i) {
     // Paired differences in the claimed direction: positive means "as claimed".
     std::vector<double> d;
     for (auto s : seeds) {
-      const double a = value_at_seed(*pts[i], y, s, c.location), b = value_at_seed(*pts[i + 1], y, s, c.location);
+      const double a = value(*pts[i], s), b = value(*pts[i + 1], s);
       d.push_back(increasing ? b - a : a - b);
     }
-    const double base = std::abs(summarize(pts[i]->values(y, c.location)).mean);
+    std::vector<double> at = pts[i]->values(y, c.location);
+    if (logy)
+      for (auto& v : at) v = std::log(v);  // positive: value() has checked the common seeds
+    const double base = std::abs(summarize(at).mean);
     Summary sd = summarize(d);
     const double lo = -slack * base;
     Verdict v = interval_verdict(sd.ci_lo, sd.ci_hi, lo, kInf);
@@ -378,7 +390,9 @@ CheckResult eval_close(const CheckSpec& c, const std::vector<const PointRuns*>& 
 // `expected` (a quantity the claim computes from a closed form of the same
 // point) is either within `sigmas` standard errors of 0 (a z-test: pass or
 // fail, undecidable with one seed), or has its CI inside [-tol, tol],
-// tol = atol + rtol |mean expected| (the usual interval verdict).
+// tol = atol + rtol |mean expected| (the usual interval verdict). When the
+// closed form is itself a simulation, `expected_se` names the quantity holding
+// its standard error, which the z-test adds in quadrature.
 CheckResult eval_agrees(const CheckSpec& c, const std::vector<const PointRuns*>& pts) {
   const std::string &y = c.params.measured, &ref = c.params.expected->name;
   CheckResult r;
@@ -395,7 +409,9 @@ CheckResult eval_agrees(const CheckSpec& c, const std::vector<const PointRuns*>&
     double badness;
     Json row = {{"params", p->params}, {"measured", summarize(a).mean}, {"expected", expected}, {"difference", d.mean}};
     if (c.params.sigmas) {
-      const double z = d.mean == 0 ? 0.0 : d.mean / d.se;  // se = 0 with a difference: infinitely many SE
+      const double se_expected = c.params.expected_se.empty() ? 0.0 : summarize(p->values(c.params.expected_se, c.location)).mean;
+      const double se = std::sqrt(d.se * d.se + se_expected * se_expected);
+      const double z = d.mean == 0 ? 0.0 : d.mean / se;  // se = 0 with a difference: infinitely many SE
       v = d.n < 2 ? Verdict::Inconclusive : std::abs(z) <= *c.params.sigmas ? Verdict::Pass : Verdict::Fail;
       row["z"] = z;
       badness = std::abs(z) - *c.params.sigmas;
@@ -405,7 +421,7 @@ CheckResult eval_agrees(const CheckSpec& c, const std::vector<const PointRuns*>&
         r.seeds = d.n;
         r.verdict = v;
         r.detail = fmt::format("{} at {} point(s); worst z = {:.3g} ({:.4g} against {:.4g}, SE {:.2g}) against +-{:g} SE",
-                               r.quantity, pts.size(), z, d.mean + expected, expected, d.se, *c.params.sigmas);
+                               r.quantity, pts.size(), z, d.mean + expected, expected, se, *c.params.sigmas);
       }
     } else {
       const double tol = c.params.atol.value_or(0.0) + c.params.rtol.value_or(0.0) * std::abs(expected);
@@ -487,15 +503,16 @@ const std::vector<CheckKind>& check_kinds() {
        eval_slope, Overlay::SlopeWedge},
       {"knee", {"x", "y", "expected", "window"}, {"slopes", "y_ratio_to_first"}, nullptr, eval_knee, Overlay::None},
       {"argmax", {"x", "y", "window"}, {"relative_to"}, nullptr, eval_argmax, Overlay::None},
-      {"monotone", {"x", "y", "direction"}, {"slack", "from"}, nullptr, eval_monotone, Overlay::None},
+      {"monotone", {"x", "y", "direction"}, {"slack", "from", "logy"}, nullptr, eval_monotone, Overlay::None},
       {"linear_fit", {"series", "min_r2", "slope"}, {"transform", "fit_from", "fit_to"}, nullptr, eval_linear_fit,
        Overlay::None},
-      {"agrees", {"measured", "expected"}, {"sigmas", "atol", "rtol"},
+      {"agrees", {"measured", "expected"}, {"sigmas", "atol", "rtol", "expected_se"},
        [](const CheckSpec& c) {
          if (c.params.expected->name.empty()) reject(c, "expected must name the closed-form quantity of the point");
          if (c.params.sigmas.has_value() == (c.params.atol.has_value() || c.params.rtol.has_value()))
            reject(c, "agrees takes either sigmas or a tolerance (atol, rtol)");
          if (c.params.sigmas && !(*c.params.sigmas > 0)) reject(c, "sigmas must be positive");
+         if (!c.params.expected_se.empty() && !c.params.sigmas) reject(c, "expected_se goes with sigmas");
        },
        eval_agrees, Overlay::None},
   };

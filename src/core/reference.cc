@@ -104,6 +104,7 @@ const std::map<std::string, FieldSetter>& field_table() {
       {"x", name(&P::x)},
       {"y", name(&P::y)},
       {"series", name(&P::series)},
+      {"expected_se", name(&P::expected_se)},
       {"min", number(&P::min)},
       {"max", number(&P::max)},
       {"value", number(&P::value)},

@@ -29,6 +29,7 @@ struct NameOrNumber {
 // accepts is its row in check_kinds(); an absent optional is "not given".
 struct CheckParams {
   std::string measured, x, y, series;          // names of measured quantities / parameters
+  std::string expected_se;                     // agrees: a quantity holding the SE of `expected`
   std::optional<double> min, max, value, rtol, atol, min_r2, slack, from, fit_from, fit_to, sigmas;
   std::optional<std::array<double, 2>> window;  // [lo, hi], lo <= hi
   std::optional<std::array<double, 2>> slopes;  // (before, after) a knee
