@@ -178,16 +178,21 @@ std::vector<Json> sweep(const std::vector<std::int64_t>& ns, int test) {
 
 Json one_nn_at(int d) { return {{"rule", "1nn"}, {"eta", "linear"}, {"d", d}}; }
 
+Figure against_n(const std::string& id, const std::string& title, const std::string& ylabel) {
+  return Figure(id).Title(title).Axes("training points n", ylabel).LogX();
+}
+
+// 1-NN's scalar y in d = 2, 1 and 5, then the majority vote's (control a).
+Figure per_dimension(Figure f, const std::string& y, const std::string& vote_label) {
+  for (int d : {2, 1, 5}) f.Line(fmt::format("1-NN, d = {}", d), "n", y, one_nn_at(d));
+  return f.Line(vote_label, "n", y, {{"rule", "knn"}});
+}
+
 Figure risk_figure() {
-  return Figure("risk")
-      .Title("1-NN risk against n (eta = x_1): between R* and the Cover-Hart bound")
-      .Axes("training points n", "risk R_n")
-      .LogX()
-      .Line("1-NN, d = 2", "n", "r_n", one_nn_at(2))
-      .Line("1-NN, d = 1", "n", "r_n", one_nn_at(1))
-      .Line("1-NN, d = 5", "n", "r_n", one_nn_at(5))
+  return per_dimension(against_n("risk", "1-NN risk against n (eta = x_1): between R* and the Cover-Hart bound",
+                                 "risk R_n"),
+                       "r_n", "majority vote, k = 2 floor(sqrt(n)/2) + 1 (control a)")
       .Line("limit R_inf = 1/3", "n", "r_limit", one_nn_at(2))
-      .Line("majority vote, k = 2 floor(sqrt(n)/2) + 1 (control a)", "n", "r_n", {{"rule", "knn"}})
       .Band("cover-hart-bound")
       .Caption("Seed means over 10 training sets with 95% intervals; R_n exact over the labels on a jittered test "
                "grid (uniform points in d = 5). The dashed levels are check 2's band: R* = 1/4 below, the "
@@ -196,10 +201,7 @@ Figure risk_figure() {
 }
 
 Figure finite_n_figure() {
-  return Figure("finite-n")
-      .Title("Distance to the limit: measured R_n - 1/3 and the derived corrections")
-      .Axes("training points n", "R_n - 1/3")
-      .LogX()
+  return against_n("finite-n", "Distance to the limit: measured R_n - 1/3 and the derived corrections", "R_n - 1/3")
       .Line("measured, d = 2", "n", "r_n_minus_limit", one_nn_at(2))
       .Line("derived 1/(pi n), d = 2", "n", "r_pred_minus_limit", one_nn_at(2))
       .Line("measured, d = 1", "n", "r_n_minus_limit", one_nn_at(1))
@@ -209,14 +211,8 @@ Figure finite_n_figure() {
 }
 
 Figure interpolation_figure() {
-  return Figure("interpolation")
-      .Title("Empirical risk on the training labels")
-      .Axes("training points n", "R_emp")
-      .LogX()
-      .Line("1-NN, d = 2", "n", "r_emp", one_nn_at(2))
-      .Line("1-NN, d = 1", "n", "r_emp", one_nn_at(1))
-      .Line("1-NN, d = 5", "n", "r_emp", one_nn_at(5))
-      .Line("majority vote (control a)", "n", "r_emp", {{"rule", "knn"}})
+  return per_dimension(against_n("interpolation", "Empirical risk on the training labels", "R_emp"), "r_emp",
+                       "majority vote (control a)")
       .Band("interpolation")
       .Legend("south east")
       .Caption("1-NN copies each training point's own label (distance 0): R_emp = 0 exactly. The majority vote "
@@ -224,10 +220,8 @@ Figure interpolation_figure() {
 }
 
 Figure z_figure() {
-  return Figure("z")
-      .Title("R_n against the derived finite-n value, in standard errors over training sets")
-      .Axes("training points n", "z = (mean R_n - R_pred) / SE")
-      .LogX()
+  return against_n("z", "R_n against the derived finite-n value, in standard errors over training sets",
+                   "z = (mean R_n - R_pred) / SE")
       .Line("d = 1, against 1/3 + 3/(2n^2)", "n", "z_pred", one_nn_at(1))
       .Line("d = 2, against 1/3 + 1/(pi n)", "n", "z_pred", one_nn_at(2))
       .Line("d = 5, against the limit 1/3", "n", "z_limit", one_nn_at(5))
@@ -238,10 +232,7 @@ Figure z_figure() {
 
 Figure stripes_figure() {
   const Json stripes = {{"rule", "1nn"}, {"eta", "stripes"}};
-  return Figure("stripes")
-      .Title("Control (b): eta = 0.1 / 0.9 on stripes of width 1/500 (d = 2)")
-      .Axes("training points n", "risk")
-      .LogX()
+  return against_n("stripes", "Control (b): eta = 0.1 / 0.9 on stripes of width 1/500 (d = 2)", "risk R_n")
       .Line("1-NN R_n", "n", "r_n", stripes)
       .Band("stripes-not-resolved")
       .Legend("south west")
