@@ -1,5 +1,8 @@
 #include "src/models/classification.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <stdexcept>
 #include <string>
 
@@ -50,6 +53,25 @@ double error_rate(const Eigen::VectorXi& predicted, const Eigen::VectorXi& truth
     throw std::invalid_argument("error_rate: " + std::to_string(predicted.size()) + " predictions for " +
                                 std::to_string(truth.size()) + " labels");
   return static_cast<double>((predicted.array() != truth.array()).count()) / static_cast<double>(truth.size());
+}
+
+PairedErrors paired_errors(const Eigen::VectorXi& direct, const Eigen::VectorXi& inverse, const Eigen::VectorXi& truth) {
+  if (direct.size() != truth.size() || inverse.size() != truth.size() || truth.size() == 0)
+    throw std::invalid_argument("paired_errors: the two predictions and the truth must have one equal, nonzero length");
+  const double m = static_cast<double>(truth.size());
+  double b = 0, c = 0, wrong_d = 0, wrong_i = 0;
+  for (Eigen::Index j = 0; j < truth.size(); ++j) {
+    const bool d = direct(j) != truth(j), i = inverse(j) != truth(j);
+    wrong_d += d, wrong_i += i, b += d && !i, c += i && !d;
+  }
+  PairedErrors p;
+  p.error_direct = wrong_d / m;
+  p.error_inverse = wrong_i / m;
+  p.difference = p.error_direct - p.error_inverse;  // = (b - c) / m
+  p.se = std::sqrt(std::max(0.0, b + c - (b - c) * (b - c) / m)) / m;
+  p.z = b + c == 0 ? 0.0 : p.difference / p.se;
+  p.reduction = p.error_direct == 0 ? 0.0 : 1 - p.error_inverse / p.error_direct;
+  return p;
 }
 
 }  // namespace prism::models

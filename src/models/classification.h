@@ -29,4 +29,14 @@ Eigen::VectorXi argmax_classes(const Eigen::Ref<const Eigen::MatrixXd>& scores, 
 // on a length mismatch or empty input.
 double error_rate(const Eigen::VectorXi& predicted, const Eigen::VectorXi& truth);
 
+// Two classifiers D ("direct") and I on the same m test points: their errors,
+// the paired difference e_D - e_I with McNemar's standard error
+// sqrt(b + c - (b - c)^2 / m) / m (b, c: points only D, only I gets wrong),
+// z = (e_D - e_I) / SE (0 when b + c = 0) and the relative reduction
+// r = 1 - e_I / e_D (0 when e_D = 0).
+struct PairedErrors {
+  double error_direct = 0, error_inverse = 0, difference = 0, se = 0, z = 0, reduction = 0;
+};
+PairedErrors paired_errors(const Eigen::VectorXi& direct, const Eigen::VectorXi& inverse, const Eigen::VectorXi& truth);
+
 }  // namespace prism::models
