@@ -15,7 +15,6 @@
 // without replacement from the first 50,000; validation rows 50,000-54,999.
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <string>
 #include <vector>
 
@@ -26,20 +25,15 @@
 #include "src/linalg/kernels.h"
 #include "src/linalg/spectrum.h"
 #include "src/models/classification.h"
-#include "src/models/kernel_problem.h"
+#include "src/models/image_split.h"
 #include "src/models/nadaraya_watson.h"
 
 namespace prism::claims {
 namespace {
 
 constexpr double kLaplaceBandwidth = 10, kGaussBandwidth = 5;  // BMM's, pixels in [0,1]
-constexpr int kPoolRows = 50000, kValidationRows = 5000;       // subsets from the first 50,000
 constexpr int kBandwidthHalvings = 10;                          // NW_opt over s0 2^-j, j = 0..9
 constexpr double kRidgeScale = 1e4;                             // control (a): lam = 10^4 lambda_max(K)
-
-struct Split {
-  data::Dataset train, validation, test;
-};
 
 // Every error and comparison of one (data set, kernel, subset).
 struct Cell {
@@ -48,36 +42,8 @@ struct Cell {
   std::vector<double> bandwidths, nw_validation_error, nw_test_error;
 };
 
-Split split(const RunContext& ctx, const std::string& dataset, int n) {
-  const auto all = ctx.shared("train/" + dataset, [&] { return models::load_image_subset(dataset, data::Split::Train, 0); });
-  std::vector<int> rows(n);
-  std::iota(rows.begin(), rows.end(), 0);
-  if (ctx.seed() > 1) {  // n of the first 50,000 without replacement (partial Fisher-Yates)
-    std::vector<int> pool(kPoolRows);
-    std::iota(pool.begin(), pool.end(), 0);
-    Rng rng = ctx.rng("subset");
-    for (int i = 0; i < n; ++i) std::swap(pool[i], pool[i + rng.index(kPoolRows - i)]);
-    rows.assign(pool.begin(), pool.begin() + n);
-  }
-  Split s;
-  const auto take = [&](const std::vector<int>& r) {
-    data::Dataset d;
-    d.X.resize(static_cast<Eigen::Index>(r.size()), all->X.cols());
-    d.y.resize(static_cast<Eigen::Index>(r.size()));
-    for (size_t i = 0; i < r.size(); ++i) d.X.row(i) = all->X.row(r[i]), d.y(i) = all->y(r[i]);
-    d.num_classes = all->num_classes;
-    return d;
-  };
-  s.train = take(rows);
-  std::vector<int> val(kValidationRows);
-  std::iota(val.begin(), val.end(), kPoolRows);
-  s.validation = take(val);
-  s.test = *ctx.shared("test/" + dataset, [&] { return models::load_image_subset(dataset, data::Split::Test, 0); });
-  return s;
-}
-
 Cell measure_cell(const RunContext& ctx, const std::string& dataset, const std::string& kernel_name, int n) {
-  const Split d = split(ctx, dataset, n);
+  const models::ImageSplit d = models::image_split(ctx, dataset, n);
   const double s0 = kernel_name == "laplace" ? kLaplaceBandwidth : kGaussBandwidth;
   const double power = kernel_name == "laplace" ? 1 : 2;  // k = exp(-g(d) / s^power)
   const auto kernel = kernel_name == "laplace" ? linalg::Kernel::Laplace(s0) : linalg::Kernel::Gaussian(s0);
@@ -147,11 +113,7 @@ Measurement MeasureInverseVsDirect(const RunContext& ctx) {
 // "Consistently": every subset must show it, so the checks read the worst subset.
 void DeriveWorstSubset(std::vector<PointRuns>& points) {
   for (auto& p : points)
-    for (const char* q : {"reduction", "z"}) {
-      double worst = INFINITY;
-      for (const auto& run : p.runs) worst = std::min(worst, run.scalars.at(q));
-      for (auto& run : p.runs) run.scalars[std::string(q) + "_worst_subset"] = worst;
-    }
+    for (const std::string q : {"reduction", "z"}) record_worst_over_seeds(p, q, Worst::kSmallest, q + "_worst_subset");
 }
 
 std::vector<Json> sweep(int n) {

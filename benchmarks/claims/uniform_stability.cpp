@@ -217,11 +217,8 @@ Measurement MeasureStability(const RunContext& ctx) {
 // alpha / 2, seed by seed, beside the same ratio of the closed forms.
 void DeriveStability(std::vector<PointRuns>& points) {
   for (auto& p : points)
-    for (const char* q : {"divergence_ratio", "stability_ratio"}) {
-      double worst = -1;
-      for (const auto& run : p.runs) worst = std::max(worst, run.scalars.at(q));
-      for (auto& run : p.runs) run.scalars[std::string(q) + "_worst_pair"] = worst;
-    }
+    for (const std::string q : {"divergence_ratio", "stability_ratio"})
+      record_worst_over_seeds(p, q, Worst::kLargest, q + "_worst_pair");
   for (auto& p : points) {
     if (!p.params.value("has_half", false)) continue;
     Json half = p.params;

@@ -31,6 +31,16 @@ bool where_matches(const Json& params, const Json& where) {
 
 bool PointRuns::matches(const Json& where) const { return where_matches(params, where); }
 
+void record_worst_over_seeds(PointRuns& point, const std::string& quantity, Worst worst, const std::string& as) {
+  if (point.runs.empty()) return;
+  double w = point.runs.front().scalars.at(quantity);
+  for (const auto& run : point.runs) {
+    const double v = run.scalars.at(quantity);
+    w = worst == Worst::kLargest ? std::max(w, v) : std::min(w, v);
+  }
+  for (auto& run : point.runs) run.scalars[as] = w;
+}
+
 double RunContext::num(const std::string& key) const {
   if (!point_.contains(key) || !point_[key].is_number())
     throw std::invalid_argument("sweep point " + point_.dump() + " has no numeric parameter '" + key + "'");

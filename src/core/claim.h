@@ -146,6 +146,13 @@ std::string point_label(const Json& params);
 // parameter of the point with an equal value (numbers to 1e-12 relative).
 bool where_matches(const Json& params, const Json& where);
 
+// For a check that must hold in every seed's instance ("for every pair",
+// "in every subset"), from a Derive hook: writes the worst value of `quantity`
+// over the point's seeds (the largest or the smallest) into every seed as
+// `as`, so a bound on `as` decides on the worst instance.
+enum class Worst { kLargest, kSmallest };
+void record_worst_over_seeds(PointRuns& point, const std::string& quantity, Worst worst, const std::string& as);
+
 // Runs after every point of a claim is measured and before any check: it may
 // add scalars computed from several points (e.g. a speed-up t(1)/t(m) with the
 // seeds of t(1) averaged first) or append derived points that checks select
