@@ -197,6 +197,27 @@ TEST(ErfNetwork, GradientDescentDecreasesTheLossAtStepOneOverBeta) {
   ASSERT_EQ(tr.beta_t.size(), 4u);
   EXPECT_NEAR(tr.loss.front(), (f.F - p.y).squaredNorm() / (2.0 * kN), 1e-15);
   EXPECT_LE((tr.K0 - erf_tangent_kernel(p.X, f.S)).cwiseAbs().maxCoeff(), 1e-15);
+  // K_T and W_T are taken at the stop (here max_steps), the last iterate.
+  EXPECT_EQ((tr.WT - tr.W).cwiseAbs().maxCoeff(), 0.0);
+  const ErfForward fT = erf_forward(p.X, tr.WT, p.v);
+  EXPECT_LE((tr.KT - erf_tangent_kernel(p.X, fT.S)).cwiseAbs().maxCoeff(), 1e-15);
+  EXPECT_NEAR(tr.loss.back(), (fT.F - p.y).squaredNorm() / (2.0 * kN), 1e-15);
+}
+
+TEST(ErfNetwork, GradientDescentStopsAtTheRatioAndKeepsItsKernel) {
+  const Problem p = problem(256, 7);
+  ErfGdOptions o;
+  o.eta = 1.0 / erf_hessian_bound(p.X, erf_forward(p.X, p.W, p.v), p.v, p.y).beta;
+  o.stop_ratio = 1e-2;
+  o.min_steps = 200;
+  const ErfGdTrace tr = erf_gradient_descent(p.X, p.y, p.W, p.v, o);
+  ASSERT_LT(tr.stop, 200);  // stops early, runs on to min_steps
+  EXPECT_EQ(tr.loss.size(), 201u);
+  EXPECT_LE(tr.loss[tr.stop], 1e-2 * tr.loss[0]);
+  EXPECT_GT(tr.loss[tr.stop - 1], 1e-2 * tr.loss[0]);
+  const ErfForward fT = erf_forward(p.X, tr.WT, p.v);
+  EXPECT_NEAR((fT.F - p.y).squaredNorm() / (2.0 * kN), tr.loss[tr.stop], 1e-15);
+  EXPECT_LE((tr.KT - erf_tangent_kernel(p.X, fT.S)).cwiseAbs().maxCoeff(), 1e-15);
 }
 
 }  // namespace

@@ -140,9 +140,9 @@ void measure_gd(const RunContext& ctx, const Data& data, const Eigen::MatrixXd& 
   out.set("eta_beta_start", tr.eta_beta[0]);
   out.set("eta_beta_max_after_start", eta_beta_max);
 
-  // Lazy regime: the kernel and the weights hardly move.
+  // Lazy regime: the kernel and the weights hardly move (T = the stop).
   out.set("kernel_change", (tr.KT - tr.K0).norm() / tr.K0.norm());
-  out.set("weight_change", (tr.W - W0).norm());
+  out.set("weight_change", (tr.WT - W0).norm());
 
   // Series for the figures, on a grid every seed shares.
   const int horizon = control ? kMaxSteps : kFigureSteps;

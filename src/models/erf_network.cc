@@ -187,7 +187,8 @@ ErfGdTrace erf_gradient_descent(const Eigen::MatrixXd& X, const Eigen::VectorXd&
       tr.stop = t;
     }
     const bool last = t == o.max_steps || (stopped && t >= o.min_steps);
-    if (t % o.kernel_every == 0 || t == 0 || last) {
+    const bool at_stop = t == tr.stop;  // the stop, or max_steps without one
+    if (t % o.kernel_every == 0 || at_stop) {
       Eigen::MatrixXd K = erf_tangent_kernel(X, S);
       if (t % o.kernel_every == 0) {
         const Eigen::VectorXd ev = symmetric_eigenvalues(K);
@@ -201,7 +202,10 @@ ErfGdTrace erf_gradient_descent(const Eigen::MatrixXd& X, const Eigen::VectorXd&
         tr.eta_beta.push_back(o.eta * beta);
       }
       if (t == 0) tr.K0 = K;
-      if (last) tr.KT = std::move(K);
+      if (at_stop) {
+        tr.KT = std::move(K);
+        tr.WT = tr.W;
+      }
     }
     if (last) break;
     gradient_into(X, S, v, r, RX, G);

@@ -102,8 +102,9 @@ struct ErfGdTrace {
   std::vector<double> kernel_lambda_min, kernel_lambda_max;
   std::vector<int> beta_t;
   std::vector<double> eta_beta;
-  Eigen::MatrixXd K0, KT;  // tangent kernels at t = 0 and at the last step
-  Eigen::MatrixXd W;       // W_T
+  Eigen::MatrixXd K0, KT;  // tangent kernels at t = 0 and at T = stop
+  Eigen::MatrixXd WT;      // W at T = stop
+  Eigen::MatrixXd W;       // W at the last step run (max(stop, min_steps))
 };
 ErfGdTrace erf_gradient_descent(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const Eigen::MatrixXd& W0,
                                 const Eigen::VectorXd& v, const ErfGdOptions& options);
