@@ -251,8 +251,7 @@ PRISM_CLAIM("pl-star", MeasurePlStar)
                .LogX()
                .Line("width sweep at w0", "m", "lambda_ratio", {{"arm", "sweep"}})
                .Line("controls (M <= 2n)", "m", "lambda_ratio", {{"arm", "control"}})
-               .Band("width-independence-quick")
-               .Band("width-independence-full")
+               .Band("width-independence-quick").Band("width-independence-full")  // each drawn in its preset
                .Caption("Concentration of the tangent kernel at initialisation. Below m = 4 (M < n) K is "
                         "singular, ratio 0; the ratio is within 20 % of 1 from m = 128 (M = 32n), far below "
                         "the Chernoff widths m0 = 1e4 (delta = 0.5) and 4e4 (delta = 0.25) where the checks "
