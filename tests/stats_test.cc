@@ -324,3 +324,31 @@ TEST(FitKnee, RejectsTooFewPoints) {
 
 }  // namespace
 }  // namespace prism
+
+namespace prism {
+namespace {
+
+TEST(RunningMean, AgreesWithSummarize) {
+  const std::vector<double> v = {0.3, 1.7, -2.2, 4.0, 0.0, 1e-3};
+  RunningMean r;
+  for (double x : v) r.add(x);
+  const Summary s = summarize(v);
+  EXPECT_EQ(r.count(), 6);
+  EXPECT_NEAR(r.mean(), s.mean, 1e-15);
+  EXPECT_NEAR(r.se(), s.se, 1e-15);
+  RunningMean one;
+  one.add(2.0);
+  EXPECT_TRUE(std::isinf(one.se())) << "one value has no standard error";
+}
+
+TEST(RunningMean, NoCancellationOnALargeOffset) {
+  // sum2/n - mean^2 loses every digit of a variance of 1 on top of 1e9;
+  // the stream update keeps it: values 1e9 +- 1, SE = sqrt(1 * n/(n-1) / n).
+  RunningMean r;
+  for (int i = 0; i < 1000; ++i) r.add(1e9 + (i % 2 ? 1.0 : -1.0));
+  EXPECT_NEAR(r.mean(), 1e9, 1e-6);
+  EXPECT_NEAR(r.se(), std::sqrt(1000.0 / 999.0 / 1000.0), 1e-9);
+}
+
+}  // namespace
+}  // namespace prism

@@ -94,7 +94,7 @@ Coupled run_coupled(StabilityLoss loss, const std::string& replacement, double a
   probes.x.push_back(S2.x.back()), probes.y.push_back(S2.y.back());
 
   const size_t C = kEpochs.size(), P = probes.x.size();
-  std::vector<double> sum(C, 0), sum2(C, 0);
+  std::vector<RunningMean> divergence(C);
   std::vector<Eigen::VectorXd> f_sum(C, Eigen::VectorXd::Zero(P)), g_sum(C, Eigen::VectorXd::Zero(P));
   Rng paths(seed, "paths/" + replacement + fmt::format("/{:g}", alpha));
   for (int r = 0; r < sc.paths; ++r) {
@@ -106,8 +106,7 @@ Coupled run_coupled(StabilityLoss loss, const std::string& replacement, double a
         optim::stability_step(loss, w, S.x[i], S.y[i], alpha);
         optim::stability_step(loss, v, S2.x[i], S2.y[i], alpha);
       }
-      const double delta = (w - v).norm();
-      sum[c] += delta, sum2[c] += delta * delta;
+      divergence[c].add((w - v).norm());
       for (size_t z = 0; z < P; ++z) {
         f_sum[c](z) += optim::stability_loss(loss, w, probes.x[z], probes.y[z]);
         g_sum[c](z) += optim::stability_loss(loss, v, probes.x[z], probes.y[z]);
@@ -116,9 +115,8 @@ Coupled run_coupled(StabilityLoss loss, const std::string& replacement, double a
   }
   Coupled out;
   for (size_t c = 0; c < C; ++c) {
-    const double mean = sum[c] / sc.paths;
-    out.div.push_back(mean);
-    out.div_se.push_back(std::sqrt(std::max(0.0, sum2[c] / sc.paths - mean * mean) / (sc.paths - 1)));
+    out.div.push_back(divergence[c].mean());
+    out.div_se.push_back(divergence[c].se());
     out.stab.push_back((f_sum[c] - g_sum[c]).cwiseAbs().maxCoeff() / sc.paths);
   }
   if (replacement != "flip") return out;
@@ -149,7 +147,8 @@ Coupled run_coupled(StabilityLoss loss, const std::string& replacement, double a
 // that example is drawn, then roll into opposite wells.
 Coupled run_hilltop(std::uint64_t seed, const Scale& sc) {
   const size_t C = kHillEpochs.size();
-  std::vector<double> sum(C, 0), sum2(C, 0), f(C, 0), g(C, 0);
+  std::vector<RunningMean> divergence(C);
+  std::vector<double> f(C, 0), g(C, 0);
   Rng paths(seed, "hilltop-paths");
   for (int r = 0; r < sc.paths; ++r) {
     double w = 0, v = 0;
@@ -160,15 +159,14 @@ Coupled run_hilltop(std::uint64_t seed, const Scale& sc) {
         w -= kHillStep * optim::hilltop_gradient(w, last ? 1.0 : 0.0, kHillScale, kHillPull);
         v -= kHillStep * optim::hilltop_gradient(v, last ? -1.0 : 0.0, kHillScale, kHillPull);
       }
-      sum[c] += std::abs(w - v), sum2[c] += (w - v) * (w - v);
+      divergence[c].add(std::abs(w - v));
       f[c] += optim::hilltop_loss(w, 1.0, kHillScale, kHillPull), g[c] += optim::hilltop_loss(v, 1.0, kHillScale, kHillPull);
     }
   }
   Coupled out;
   for (size_t c = 0; c < C; ++c) {
-    const double mean = sum[c] / sc.paths;
-    out.div.push_back(mean);
-    out.div_se.push_back(std::sqrt(std::max(0.0, sum2[c] / sc.paths - mean * mean) / (sc.paths - 1)));
+    out.div.push_back(divergence[c].mean());
+    out.div_se.push_back(divergence[c].se());
     out.stab.push_back(std::abs(f[c] - g[c]) / sc.paths);  // at the test point z = +1
   }
   return out;

@@ -124,4 +124,9 @@ KneeFit fit_knee(const std::vector<double>& x, const std::vector<double>& y, dou
   return polished.sse <= best.sse ? polished : best;
 }
 
+double RunningMean::se() const {
+  if (n_ < 2) return std::numeric_limits<double>::infinity();
+  return std::sqrt(m2_ / static_cast<double>(n_ - 1) / static_cast<double>(n_));
+}
+
 }  // namespace prism

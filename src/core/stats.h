@@ -28,6 +28,27 @@ double t_quantile(int dof, double level = kConfidence);
 // n == 1 the interval is (-inf, +inf); with n == 0 it throws.
 Summary summarize(const std::vector<double>& values, double level = kConfidence);
 
+// Mean and standard error of a stream of values that is not stored (Monte
+// Carlo over millions of draws or paths): Welford's update, so the variance
+// suffers no cancellation. se() is sqrt(unbiased variance / n), as in
+// Summary; it is +inf with fewer than 2 values.
+class RunningMean {
+ public:
+  void add(double x) {
+    ++n_;
+    const double delta = x - mean_;
+    mean_ += delta / static_cast<double>(n_);
+    m2_ += delta * (x - mean_);
+  }
+  long count() const { return n_; }
+  double mean() const { return mean_; }
+  double se() const;
+
+ private:
+  long n_ = 0;
+  double mean_ = 0, m2_ = 0;
+};
+
 // Decides whether [ci_lo, ci_hi] lies inside [lo, hi] (pass), entirely outside
 // it (fail), or straddles a boundary (inconclusive).
 Verdict interval_verdict(double ci_lo, double ci_hi, double lo, double hi);

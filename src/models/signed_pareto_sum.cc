@@ -1,5 +1,7 @@
 #include "src/models/signed_pareto_sum.h"
 
+#include "src/core/stats.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -21,10 +23,7 @@ double draw(double p, double a, Rng& rng) {
   return rng.uniform() < p ? v : -v;
 }
 
-Estimate summarise(double sum, double sum2, long draws) {
-  const double mean = sum / draws;
-  return {mean, std::sqrt(std::max(0.0, sum2 / draws - mean * mean) / (draws - 1))};
-}
+Estimate estimate_of(const RunningMean& r) { return {r.mean(), r.se()}; }
 
 }  // namespace
 
@@ -38,18 +37,18 @@ double signed_pareto_tail(double t, double p, double a) {
 
 Estimate signed_pareto_sum_crude(int k, double p, double a, long draws, Rng& rng) {
   check(k, p, a, draws);
-  long below = 0;
+  RunningMean below;
   for (long r = 0; r < draws; ++r) {
     double s = 0;
     for (int i = 0; i < k; ++i) s -= draw(p, a, rng);  // sum of e_i U^-a = -sum Z
-    below += s < 0;
+    below.add(s < 0 ? 1.0 : 0.0);
   }
-  return summarise(static_cast<double>(below), static_cast<double>(below), draws);
+  return estimate_of(below);
 }
 
 Estimate signed_pareto_sum_conditional(int k, double p, double a, long draws, Rng& rng) {
   check(k, p, a, draws);
-  double sum = 0, sum2 = 0;
+  RunningMean estimate;
   for (long r = 0; r < draws; ++r) {
     double s = 0, m = -std::numeric_limits<double>::infinity();
     for (int i = 0; i + 1 < k; ++i) {
@@ -57,11 +56,9 @@ Estimate signed_pareto_sum_conditional(int k, double p, double a, long draws, Rn
       s += z;
       m = std::max(m, z);
     }
-    const double v = k * signed_pareto_tail(k == 1 ? 0.0 : std::max(m, -s), p, a);
-    sum += v;
-    sum2 += v * v;
+    estimate.add(k * signed_pareto_tail(k == 1 ? 0.0 : std::max(m, -s), p, a));
   }
-  return summarise(sum, sum2, draws);
+  return estimate_of(estimate);
 }
 
 }  // namespace prism::models
