@@ -1,0 +1,34 @@
+#include "src/models/fourier_features.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace prism::models {
+
+Eigen::MatrixXd fourier_frequencies(Eigen::Index F, Eigen::Index d, double bandwidth, Rng& rng) {
+  if (!(bandwidth > 0)) throw std::invalid_argument("fourier_frequencies: the bandwidth must be positive");
+  // Row by row, so the first F rows of a larger draw are this draw (nesting across F).
+  Eigen::MatrixXd V(F, d);
+  for (Eigen::Index j = 0; j < F; ++j)
+    for (Eigen::Index k = 0; k < d; ++k) V(j, k) = rng.normal() / bandwidth;
+  return V;
+}
+
+Eigen::MatrixXd fourier_features(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::MatrixXd>& V) {
+  if (X.cols() != V.cols()) throw std::invalid_argument("fourier_features: X and V differ in dimension");
+  const Eigen::MatrixXd P = X * V.transpose();  // m x F
+  Eigen::MatrixXd out(X.rows(), 2 * V.rows());
+  for (Eigen::Index j = 0; j < V.rows(); ++j) {
+    out.col(2 * j) = P.col(j).array().cos();
+    out.col(2 * j + 1) = P.col(j).array().sin();
+  }
+  return out;
+}
+
+double fourier_scale(Eigen::Index real_features) {
+  if (real_features < 2 || real_features % 2 != 0)
+    throw std::invalid_argument("fourier_scale: a model has an even, positive number of real features (cos/sin pairs)");
+  return 1.0 / std::sqrt(static_cast<double>(real_features / 2));
+}
+
+}  // namespace prism::models

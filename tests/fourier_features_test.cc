@@ -1,0 +1,57 @@
+// Random Fourier features: exact identities (unit norm per frequency, nesting)
+// and the Monte-Carlo limit phi(x).phi(z) -> exp(-||x-z||^2 / (2 s^2)).
+#include "src/models/fourier_features.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "src/linalg/kernels.h"
+#include "tests/support/test_support.h"
+#include "tests/support/tolerances.h"
+
+namespace prism::models {
+namespace {
+
+using namespace prism::testing::tolerances;
+
+TEST(FourierFeatures, EachScaledFeatureVectorHasUnitNorm) {
+  // cos^2 + sin^2 = 1 per frequency: phi(x).phi(x) = 1 exactly (rounding).
+  Rng rng(3, "rff");
+  const Eigen::MatrixXd V = fourier_frequencies(50, 4, 1.5, rng), X = rng.normal_matrix(7, 4);
+  const Eigen::MatrixXd Phi = fourier_features(X, V) * fourier_scale(100);
+  for (Eigen::Index i = 0; i < X.rows(); ++i) EXPECT_NEAR(Phi.row(i).squaredNorm(), 1.0, kArithmeticTolerance);
+}
+
+TEST(FourierFeatures, ASmallerDrawIsAPrefixOfALargerOne) {
+  Rng a(5, "nest"), b(5, "nest");
+  const Eigen::MatrixXd small = fourier_frequencies(10, 3, 2.0, a), large = fourier_frequencies(40, 3, 2.0, b);
+  EXPECT_EQ(small, large.topRows(10));
+  const Eigen::MatrixXd X = Rng(1, "x").normal_matrix(5, 3);
+  EXPECT_EQ(fourier_features(X, small), fourier_features(X, large).leftCols(20));
+}
+
+TEST(FourierFeatures, InnerProductsApproachTheGaussianKernel) {
+  const double s = 2.0;
+  const Eigen::Index F = 20000;
+  Rng rng(11, "kernel-limit");
+  const Eigen::MatrixXd V = fourier_frequencies(F, 3, s, rng), X = rng.normal_matrix(6, 3);
+  const Eigen::MatrixXd Phi = fourier_features(X, V) * fourier_scale(2 * F);
+  const Eigen::MatrixXd K = linalg::kernel_matrix(linalg::Kernel::Gaussian(s), X);
+  // Each entry is a mean of F terms cos(v.(x - z)), each of variance <= 1/2.
+  const double se = std::sqrt(0.5 / static_cast<double>(F));
+  const Eigen::MatrixXd approx = Phi * Phi.transpose();
+  for (Eigen::Index i = 0; i < 6; ++i)
+    for (Eigen::Index j = 0; j < i; ++j)
+      EXPECT_NEAR(approx(i, j), K(i, j), kStandardErrors * se) << i << "," << j;
+}
+
+TEST(FourierFeatures, RejectsAnOddFeatureCountAndAMismatchedDimension) {
+  PRISM_EXPECT_THROW_WITH(fourier_scale(7), std::invalid_argument, "even");
+  Rng rng(1, "x");
+  PRISM_EXPECT_THROW_WITH(fourier_features(rng.normal_matrix(2, 3), rng.normal_matrix(4, 2)), std::invalid_argument,
+                          "dimension");
+}
+
+}  // namespace
+}  // namespace prism::models
