@@ -21,12 +21,12 @@ data::Dataset take_rows(const data::Dataset& all, const std::vector<int>& rows) 
 
 }  // namespace
 
-ImageSplit image_split(const RunContext& ctx, const std::string& dataset, int n) {
+ImageSplit image_split(const RunContext& ctx, const std::string& dataset, int n, TrainRows which) {
   if (n < 1 || n > kSubsetPool) throw std::invalid_argument("image_split: n must be in 1..50000");
   const auto all = ctx.shared("images/train/" + dataset, [&] { return load_image_subset(dataset, data::Split::Train, 0); });
   std::vector<int> rows(static_cast<size_t>(n));
   std::iota(rows.begin(), rows.end(), 0);
-  if (ctx.seed() > 1) {  // partial Fisher-Yates over the pool
+  if (which == TrainRows::kSeededSubset && ctx.seed() > 1) {  // partial Fisher-Yates over the pool
     std::vector<int> pool(kSubsetPool);
     std::iota(pool.begin(), pool.end(), 0);
     Rng rng = ctx.rng("subset");

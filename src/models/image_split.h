@@ -20,7 +20,12 @@ struct ImageSplit {
   data::Dataset train, validation, test;
 };
 
-// "mnist" or "fashion-mnist"; the training subset depends on ctx.seed().
-ImageSplit image_split(const RunContext& ctx, const std::string& dataset, int n);
+// Which n training rows: seeded subsets as above, or the first n rows for
+// every seed (claims whose seeds draw features or labels, not data).
+enum class TrainRows { kSeededSubset, kFirstRows };
+
+// "mnist" or "fashion-mnist".
+ImageSplit image_split(const RunContext& ctx, const std::string& dataset, int n,
+                       TrainRows rows = TrainRows::kSeededSubset);
 
 }  // namespace prism::models
