@@ -115,5 +115,13 @@ TEST(InterpolationBackwardError, IsOfOrderOneForAStableSolveAndLargeForAPerturbe
   EXPECT_GT(interpolation_backward_error(A, svd.s(0), perturbed, Y), 1e6);
 }
 
+TEST(RowSpaceCoordinates, AreTheRightSingularCoordinatesOfTrainAndOtherPoints) {
+  const Eigen::MatrixXd A = random_matrix(20, 50, "coords"), B = random_matrix(7, 50, "coords-b");
+  const ThinSvd svd = thin_svd(A);
+  const RowSpaceCoordinates c = row_space_coordinates(svd.left(), lstsq_cutoff(svd.s, 20, 50));
+  EXPECT_LE((c.train - A * svd.V).norm(), kSolveTolerance * A.norm());
+  EXPECT_LE(((B * A.transpose()) * c.from_cross_gram - B * svd.V).norm(), kSolveTolerance * B.norm());
+}
+
 }  // namespace
 }  // namespace prism::linalg

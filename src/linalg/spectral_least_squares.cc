@@ -114,4 +114,9 @@ double interpolation_backward_error(const Eigen::Ref<const Eigen::MatrixXd>& A, 
   return residual / (kEps * norm_A * W.norm() * std::sqrt(static_cast<double>(Y.cols())));
 }
 
+RowSpaceCoordinates row_space_coordinates(const LeftSpectrum& sp, double cutoff) {
+  const Eigen::Index r = numerical_rank(sp.s, cutoff);  // s is descending: the first r
+  return {sp.U.leftCols(r) * sp.s.head(r).asDiagonal(), sp.U.leftCols(r) * sp.s.head(r).cwiseInverse().asDiagonal()};
+}
+
 }  // namespace prism::linalg

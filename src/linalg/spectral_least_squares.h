@@ -73,4 +73,15 @@ Eigen::MatrixXd min_norm_solution(const ThinSvd& svd, const Eigen::Ref<const Eig
 double interpolation_backward_error(const Eigen::Ref<const Eigen::MatrixXd>& A, double norm_A,
                                     const Eigen::Ref<const Eigen::MatrixXd>& W, const Eigen::Ref<const Eigen::MatrixXd>& Y);
 
+// Coordinates in which a linear model on A is a model on the r directions of A
+// above `cutoff`, with the same norm: A = U S V^T and W = V_r C give
+// A W = (U_r S_r) C and ||W||_F = ||C||_F (so an L2 penalty on W is one on C).
+// Another point set B has coordinates B V_r = (B A^T) U_r S_r^{-1}: a cross Gram
+// (kernel rows, or B and A themselves) times `from_cross_gram`.
+struct RowSpaceCoordinates {
+  Eigen::MatrixXd train;            // n x r: U_r S_r
+  Eigen::MatrixXd from_cross_gram;  // n x r: U_r S_r^{-1}
+};
+RowSpaceCoordinates row_space_coordinates(const LeftSpectrum& spectrum, double cutoff);
+
 }  // namespace prism::linalg

@@ -1,0 +1,46 @@
+// Multinomial logistic (softmax cross-entropy) regression with an L2 penalty,
+// minimised by L-BFGS (LBFGSpp, Debian liblbfgspp-dev; docs/claims.md
+// square-loss):
+//   L(C) = (1/n) sum_i -log softmax(F_i C)_{y_i} + (lam / 2) ||C||_F^2,
+// F: n x r features, C: r x k. Both the loss and its gradient
+// F^T (P - Y) / n + lam C are evaluated with a log-sum-exp shift per row, so no
+// exp overflows or underflows to a wrong answer at large scores. L is strictly
+// convex for lam > 0: the optimum is unique and the optimiser only decides how
+// close to it we stop.
+#pragma once
+
+#include <string>
+
+#include <Eigen/Core>
+
+namespace prism::optim {
+
+// L(C), and its gradient into *grad when grad is not null.
+double softmax_cross_entropy(const Eigen::Ref<const Eigen::MatrixXd>& F, const Eigen::VectorXi& y,
+                             const Eigen::Ref<const Eigen::MatrixXd>& C, double lam, Eigen::MatrixXd* grad = nullptr);
+
+struct SoftmaxFitOptions {
+  // Stop when ||grad||_F <= relative_tolerance * ||C||_F (a tolerance relative
+  // to the iterate, so a small lam is not declared converged by an absolute
+  // floor the mean loss's gradient already sits under; docs/claims.md traps).
+  double relative_tolerance = 1e-8;
+  double absolute_tolerance = 0;  // and/or ||grad||_F <= this
+  int max_iterations = 2000;
+  int history = 10;               // L-BFGS memory
+};
+
+struct SoftmaxFit {
+  Eigen::MatrixXd C;         // r x k
+  double loss = 0;           // L(C)
+  double gradient_norm = 0;  // ||grad L(C)||_F at the returned C
+  int evaluations = 0;       // loss-and-gradient evaluations
+  bool converged = false;    // the tolerance was met (not the cap, not a stalled line search)
+  std::string stop;          // "tolerance", "iteration cap" or the line search's message
+};
+
+// Minimises L from C0 (warm start; r x k). std::invalid_argument for shapes or a
+// label outside 0..k-1.
+SoftmaxFit fit_softmax_regression(const Eigen::Ref<const Eigen::MatrixXd>& F, const Eigen::VectorXi& y, int k,
+                                  double lam, const Eigen::MatrixXd& C0, const SoftmaxFitOptions& options = {});
+
+}  // namespace prism::optim

@@ -1,0 +1,120 @@
+// Softmax cross-entropy regression: the gradient against central differences,
+// the shifted evaluation at huge scores, and the L-BFGS optimum against an
+// independent Newton iteration with the explicit Hessian.
+#include "src/optim/softmax_regression.h"
+
+#include <cmath>
+
+#include <Eigen/Dense>
+#include <gtest/gtest.h>
+
+#include "src/core/rng.h"
+#include "tests/support/test_support.h"
+#include "tests/support/tolerances.h"
+
+namespace prism::optim {
+namespace {
+
+using namespace prism::testing::tolerances;
+
+// Central differences with h = 1e-5 on a loss of order one: truncation h^2 ~ 1e-10.
+constexpr double kFiniteDifferenceTolerance = 1e-7;
+// L-BFGS stopped at ||grad|| <= 1e-9 ||C|| on a problem with Hessian eigenvalues >= lam = 0.05:
+// ||C - C*|| <= ||grad|| / lam = 2e-8 ||C||. (Much tighter and the loss can no longer
+// resolve the line search's decrease: the gradient is ~1e-11 at rounding.)
+constexpr double kOptimumTolerance = 2e-8;
+
+struct Problem {
+  Eigen::MatrixXd F;
+  Eigen::VectorXi y;
+};
+
+Problem small_problem() {
+  Rng rng(5, "softmax");
+  Problem p{rng.normal_matrix(40, 3), Eigen::VectorXi(40)};
+  for (Eigen::Index i = 0; i < 40; ++i) p.y(i) = static_cast<int>(rng.index(3));
+  return p;
+}
+
+TEST(SoftmaxCrossEntropy, GradientMatchesCentralDifferences) {
+  const Problem p = small_problem();
+  const Eigen::MatrixXd C = Rng(1, "C").normal_matrix(3, 3);
+  Eigen::MatrixXd grad;
+  softmax_cross_entropy(p.F, p.y, C, 0.3, &grad);
+  const double h = 1e-5;
+  for (Eigen::Index i = 0; i < 3; ++i)
+    for (Eigen::Index j = 0; j < 3; ++j) {
+      Eigen::MatrixXd up = C, down = C;
+      up(i, j) += h;
+      down(i, j) -= h;
+      const double fd = (softmax_cross_entropy(p.F, p.y, up, 0.3) - softmax_cross_entropy(p.F, p.y, down, 0.3)) / (2 * h);
+      EXPECT_NEAR(grad(i, j), fd, kFiniteDifferenceTolerance) << "entry " << i << "," << j;
+    }
+}
+
+TEST(SoftmaxCrossEntropy, StaysExactAtHugeScores) {
+  // One point, scores 1000 and 990 for classes 0 and 1: -log softmax_1 = 10 + log(1 + e^-10).
+  Eigen::MatrixXd F(1, 1);
+  F << 1.0;
+  Eigen::MatrixXd C(1, 2);
+  C << 1000.0, 990.0;
+  Eigen::VectorXi y(1);
+  y << 1;
+  EXPECT_NEAR(softmax_cross_entropy(F, y, C, 0.0), 10.0 + std::log1p(std::exp(-10.0)), kFullPrecisionTolerance * 10);
+}
+
+// Newton's method with the explicit Hessian (1/n) sum_i (diag p_i - p_i p_i^T) (x) f_i f_i^T + lam I.
+Eigen::MatrixXd newton_optimum(const Problem& p, int k, double lam) {
+  const Eigen::Index r = p.F.cols(), n = p.F.rows();
+  Eigen::MatrixXd C = Eigen::MatrixXd::Zero(r, k);
+  for (int it = 0; it < 50; ++it) {
+    Eigen::MatrixXd grad;
+    softmax_cross_entropy(p.F, p.y, C, lam, &grad);
+    Eigen::MatrixXd H = lam * Eigen::MatrixXd::Identity(r * k, r * k);
+    const Eigen::MatrixXd S = p.F * C;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      Eigen::VectorXd prob = (S.row(i).array() - S.row(i).maxCoeff()).exp();
+      prob /= prob.sum();
+      const Eigen::MatrixXd A = Eigen::MatrixXd(prob.asDiagonal()) - prob * prob.transpose();
+      const Eigen::MatrixXd ff = p.F.row(i).transpose() * p.F.row(i);
+      for (int a = 0; a < k; ++a)
+        for (int b = 0; b < k; ++b) H.block(a * r, b * r, r, r) += A(a, b) * ff / static_cast<double>(n);
+    }
+    const Eigen::VectorXd step = H.ldlt().solve(Eigen::Map<const Eigen::VectorXd>(grad.data(), grad.size()));
+    C -= Eigen::Map<const Eigen::MatrixXd>(step.data(), r, k);
+    if (step.norm() < 1e-15) break;
+  }
+  return C;
+}
+
+TEST(FitSoftmaxRegression, ReachesTheNewtonOptimum) {
+  const Problem p = small_problem();
+  const double lam = 0.05;
+  SoftmaxFitOptions options;
+  options.relative_tolerance = 1e-9;
+  const SoftmaxFit fit = fit_softmax_regression(p.F, p.y, 3, lam, Eigen::MatrixXd::Zero(3, 3), options);
+  const Eigen::MatrixXd expected = newton_optimum(p, 3, lam);
+  EXPECT_TRUE(fit.converged) << fit.stop << ", gradient norm " << fit.gradient_norm;
+  EXPECT_LE((fit.C - expected).norm(), kOptimumTolerance * expected.norm())
+      << "L-BFGS\n" << fit.C << "\nNewton\n" << expected;
+}
+
+TEST(FitSoftmaxRegression, ReportsTheIterationCapAsNotConverged) {
+  const Problem p = small_problem();
+  SoftmaxFitOptions options;
+  options.max_iterations = 1;
+  const SoftmaxFit fit = fit_softmax_regression(p.F, p.y, 3, 1e-6, Eigen::MatrixXd::Zero(3, 3), options);
+  EXPECT_FALSE(fit.converged);
+  EXPECT_EQ(fit.stop, "iteration cap");
+}
+
+TEST(FitSoftmaxRegression, RejectsBadShapesAndLabels) {
+  const Problem p = small_problem();
+  PRISM_EXPECT_THROW_WITH(fit_softmax_regression(p.F, p.y, 3, 0.1, Eigen::MatrixXd::Zero(2, 3)), std::invalid_argument,
+                          "r x k");
+  PRISM_EXPECT_THROW_WITH(fit_softmax_regression(p.F, p.y, 2, 0.1, Eigen::MatrixXd::Zero(3, 2)), std::invalid_argument,
+                          "label");
+}
+
+}  // namespace
+}  // namespace prism::optim
