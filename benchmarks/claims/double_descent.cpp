@@ -113,16 +113,11 @@ std::map<double, RffAtN> rff_pass(const RunContext& ctx, int n, double lam_step)
     const auto N = static_cast<Eigen::Index>(std::lround(ratio * n));
     // Nested accumulation of the unscaled Grams over the new frequencies.
     const auto t0 = std::chrono::steady_clock::now();
-    for (Eigen::Index f0 = done; f0 < N / 2; f0 += kFrequencyBlock) {
-      const Eigen::Index f = std::min(kFrequencyBlock, N / 2 - f0);
-      const auto Pb = Phi_raw.middleCols(2 * f0, 2 * f);
-      G.selfadjointView<Eigen::Lower>().rankUpdate(Pb);
-      T.noalias() += models::fourier_features(d.test.X, V.middleRows(f0, f)) * Pb.transpose();
-      Tv.noalias() += models::fourier_features(d.validation.X, V.middleRows(f0, f)) * Pb.transpose();
-      // SYRK n^2 (2f); per streamed row: its features (2 d f) and its cross-Gram row (2 n 2f).
-      const double rows = static_cast<double>(d.test.X.rows() + d.validation.X.rows());
-      gram_flops += static_cast<double>(n) * n * 2 * f + rows * 2.0 * f * (d.train.X.cols() + 2.0 * n);
-    }
+    const auto added = Phi_raw.middleCols(2 * done, N - 2 * done);
+    G.selfadjointView<Eigen::Lower>().rankUpdate(added);  // SYRK: n^2 (N - 2 done) flops
+    gram_flops += static_cast<double>(n) * n * static_cast<double>(added.cols());
+    gram_flops += models::accumulate_fourier_cross_gram(T, d.test.X, V, Phi_raw, done, N / 2, kFrequencyBlock);
+    gram_flops += models::accumulate_fourier_cross_gram(Tv, d.validation.X, V, Phi_raw, done, N / 2, kFrequencyBlock);
     done = N / 2;
     gram_seconds += seconds_since(t0);
 

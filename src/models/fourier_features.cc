@@ -1,5 +1,6 @@
 #include "src/models/fourier_features.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -23,6 +24,21 @@ Eigen::MatrixXd fourier_features(const Eigen::Ref<const Eigen::MatrixXd>& X, con
     out.col(2 * j + 1) = P.col(j).array().sin();
   }
   return out;
+}
+
+double accumulate_fourier_cross_gram(Eigen::MatrixXd& T, const Eigen::Ref<const Eigen::MatrixXd>& Z,
+                                     const Eigen::Ref<const Eigen::MatrixXd>& V,
+                                     const Eigen::Ref<const Eigen::MatrixXd>& Phi_raw, Eigen::Index f_begin,
+                                     Eigen::Index f_end, Eigen::Index block) {
+  if (T.rows() != Z.rows() || T.cols() != Phi_raw.rows() || 2 * f_end > Phi_raw.cols() || f_end > V.rows())
+    throw std::invalid_argument("accumulate_fourier_cross_gram: shapes of T, Z, V and Phi_raw disagree");
+  double flops = 0;
+  for (Eigen::Index f0 = f_begin; f0 < f_end; f0 += block) {
+    const Eigen::Index f = std::min(block, f_end - f0);
+    T.noalias() += fourier_features(Z, V.middleRows(f0, f)) * Phi_raw.middleCols(2 * f0, 2 * f).transpose();
+    flops += 2.0 * static_cast<double>(Z.rows()) * f * (static_cast<double>(Z.cols()) + 2.0 * static_cast<double>(T.cols()));
+  }
+  return flops;
 }
 
 double fourier_scale(Eigen::Index real_features) {

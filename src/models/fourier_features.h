@@ -22,6 +22,17 @@ Eigen::MatrixXd fourier_frequencies(Eigen::Index F, Eigen::Index d, double bandw
 // One GEMM (2 m d F flops) and one pass of cos/sin.
 Eigen::MatrixXd fourier_features(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::MatrixXd>& V);
 
+// T += features(Z, V[f_begin, f_end)) Phi_raw[:, 2 f_begin, 2 f_end)^T: the
+// unscaled cross Gram of the rows of Z against the training features Phi_raw
+// (n x 2F, unscaled, from fourier_features), over the frequencies f_begin to
+// f_end, `block` frequencies at a time so Z's features are never held whole
+// (at N = 6 x 10^4 and 10^4 test rows they would be 4.8 GB). Returns the flops
+// (features 2 |Z| d f, cross Gram 2 |Z| n 2f).
+double accumulate_fourier_cross_gram(Eigen::MatrixXd& T, const Eigen::Ref<const Eigen::MatrixXd>& Z,
+                                     const Eigen::Ref<const Eigen::MatrixXd>& V,
+                                     const Eigen::Ref<const Eigen::MatrixXd>& Phi_raw, Eigen::Index f_begin,
+                                     Eigen::Index f_end, Eigen::Index block = 1024);
+
 // The scale of a model with N real features (N/2 frequencies): 1 / sqrt(N/2).
 double fourier_scale(Eigen::Index real_features);
 

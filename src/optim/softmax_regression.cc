@@ -28,6 +28,12 @@ double softmax_cross_entropy(const Eigen::Ref<const Eigen::MatrixXd>& F, const E
   return loss;
 }
 
+namespace {
+// Thrown by the objective when the gradient in C meets the tolerance (LBFGSpp
+// tests its own variables, which are C'' under a preconditioner).
+struct Converged {};
+}  // namespace
+
 SoftmaxFit fit_softmax_regression(const Eigen::Ref<const Eigen::MatrixXd>& F, const Eigen::VectorXi& y, int k,
                                   double lam, const Eigen::MatrixXd& C0, const SoftmaxFitOptions& options) {
   if (y.size() != F.rows()) throw std::invalid_argument("fit_softmax_regression: one label per row of F");
@@ -35,33 +41,56 @@ SoftmaxFit fit_softmax_regression(const Eigen::Ref<const Eigen::MatrixXd>& F, co
   if (y.size() > 0 && (y.minCoeff() < 0 || y.maxCoeff() >= k))
     throw std::invalid_argument("fit_softmax_regression: a label outside 0..k-1");
   const Eigen::Index r = F.cols();
+  const bool preconditioned = options.preconditioner.size() > 0;
+  if (preconditioned && (options.preconditioner.size() != r || !(options.preconditioner.minCoeff() > 0)))
+    throw std::invalid_argument("fit_softmax_regression: the preconditioner needs r positive entries");
+  const auto to_C = [&](const Eigen::VectorXd& x) -> Eigen::MatrixXd {
+    const Eigen::Map<const Eigen::MatrixXd> X(x.data(), r, k);
+    return preconditioned ? Eigen::MatrixXd(options.preconditioner.asDiagonal() * X) : Eigen::MatrixXd(X);
+  };
+  const auto met = [&](double gradient_norm, double norm_C) {
+    return gradient_norm <= std::max(options.absolute_tolerance, options.relative_tolerance * norm_C);
+  };
   SoftmaxFit fit;
-  Eigen::MatrixXd grad(r, k);
+  Eigen::MatrixXd grad(r, k), C_met;
   auto objective = [&](const Eigen::VectorXd& x, Eigen::VectorXd& g) {
     ++fit.evaluations;
-    const double value = softmax_cross_entropy(F, y, Eigen::Map<const Eigen::MatrixXd>(x.data(), r, k), lam, &grad);
+    const Eigen::MatrixXd C = to_C(x);
+    const double value = softmax_cross_entropy(F, y, C, lam, &grad);
+    if (met(grad.norm(), C.norm())) {
+      C_met = C;
+      throw Converged{};
+    }
+    if (preconditioned) grad = options.preconditioner.asDiagonal() * grad;  // chain rule for C''
     g = Eigen::Map<const Eigen::VectorXd>(grad.data(), grad.size());
     return value;
   };
   LBFGSpp::LBFGSParam<double> param;
   param.m = options.history;
-  param.epsilon = options.absolute_tolerance;
-  param.epsilon_rel = options.relative_tolerance;
+  param.epsilon = 0;      // the stop is decided in the objective, on the gradient in C
+  param.epsilon_rel = 0;
   param.max_iterations = options.max_iterations;
   LBFGSpp::LBFGSSolver<double> solver(param);
   Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(C0.data(), C0.size());
+  if (preconditioned) {
+    Eigen::MatrixXd X = options.preconditioner.cwiseInverse().asDiagonal() * C0;
+    x = Eigen::Map<const Eigen::VectorXd>(X.data(), X.size());
+  }
   double fx = 0;
   try {
     solver.minimize(objective, x, fx);
+    fit.stop = "iteration cap";
+    fit.C = to_C(x);
+  } catch (const Converged&) {
     fit.stop = "tolerance";
+    fit.C = C_met;
   } catch (const std::runtime_error& e) {  // a stalled line search: x is the last accepted iterate
     fit.stop = e.what();
+    fit.C = to_C(x);
   }
-  fit.C = Eigen::Map<const Eigen::MatrixXd>(x.data(), r, k);
   fit.loss = softmax_cross_entropy(F, y, fit.C, lam, &grad);
   fit.gradient_norm = grad.norm();
-  fit.converged = fit.gradient_norm <= std::max(options.absolute_tolerance, options.relative_tolerance * fit.C.norm());
-  if (fit.stop == "tolerance" && !fit.converged) fit.stop = "iteration cap";
+  fit.converged = met(fit.gradient_norm, fit.C.norm());
   return fit;
 }
 

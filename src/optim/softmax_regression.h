@@ -27,6 +27,10 @@ struct SoftmaxFitOptions {
   double absolute_tolerance = 0;  // and/or ||grad||_F <= this
   int max_iterations = 2000;
   int history = 10;               // L-BFGS memory
+  // Optional diagonal preconditioner d (r entries): L-BFGS runs on C'' with
+  // C = diag(d) C''. The objective, its optimum and the stopping rule (on the
+  // gradient in C) are unchanged; only the path is. Empty: none.
+  Eigen::VectorXd preconditioner;
 };
 
 struct SoftmaxFit {
