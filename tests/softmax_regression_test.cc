@@ -99,6 +99,22 @@ TEST(FitSoftmaxRegression, ReachesTheNewtonOptimum) {
       << "L-BFGS\n" << fit.C << "\nNewton\n" << expected;
 }
 
+TEST(FitSoftmaxRegression, APreconditionerChangesThePathNotTheOptimum) {
+  const Problem p = small_problem();
+  const double lam = 0.05;
+  SoftmaxFitOptions options;
+  options.relative_tolerance = 1e-9;
+  options.preconditioner = Eigen::Vector3d(0.1, 1.0, 7.0);
+  const SoftmaxFit fit = fit_softmax_regression(p.F, p.y, 3, lam, Eigen::MatrixXd::Ones(3, 3), options);
+  const Eigen::MatrixXd expected = newton_optimum(p, 3, lam);
+  EXPECT_TRUE(fit.converged) << fit.stop;
+  EXPECT_LE((fit.C - expected).norm(), kOptimumTolerance * expected.norm())
+      << "preconditioned L-BFGS\n" << fit.C << "\nNewton\n" << expected;
+  options.preconditioner = Eigen::Vector3d(1.0, -1.0, 1.0);
+  PRISM_EXPECT_THROW_WITH(fit_softmax_regression(p.F, p.y, 3, lam, Eigen::MatrixXd::Zero(3, 3), options),
+                          std::invalid_argument, "positive");
+}
+
 TEST(FitSoftmaxRegression, ReportsTheIterationCapAsNotConverged) {
   const Problem p = small_problem();
   SoftmaxFitOptions options;
