@@ -104,7 +104,7 @@ TEST(FitSoftmaxRegression, APreconditionerChangesThePathNotTheOptimum) {
   const double lam = 0.05;
   SoftmaxFitOptions options;
   options.relative_tolerance = 1e-9;
-  options.preconditioner = Eigen::Vector3d(0.1, 1.0, 7.0);
+  options.preconditioner = Eigen::Vector3d(0.5, 1.0, 2.0);
   const SoftmaxFit fit = fit_softmax_regression(p.F, p.y, 3, lam, Eigen::MatrixXd::Ones(3, 3), options);
   const Eigen::MatrixXd expected = newton_optimum(p, 3, lam);
   EXPECT_TRUE(fit.converged) << fit.stop;
