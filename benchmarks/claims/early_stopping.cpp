@@ -11,7 +11,10 @@
 // e_test(interpolant) - e_test(t_val), paired on the 10,000 test images with
 // McNemar's SE. Controls: the Gauss machine on training labels of which a
 // fraction q = 0.4 (and 0.2) is replaced by uniform draws, test labels clean:
-// the interpolant fits the noise, early stopping does not.
+// the interpolant fits the noise, early stopping does not. Control C2: the
+// model at its interpolation threshold, RFF (s = 5) with N = n real features,
+// GD from 0 on the features (kernel GD on G = Phi Phi^T): the double-descent
+// peak, where the interpolant is bad and an early stop is far better.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -23,7 +26,9 @@
 #include "src/core/claim.h"
 #include "src/linalg/dense_solve.h"
 #include "src/linalg/kernels.h"
+#include "src/linalg/spectral_least_squares.h"
 #include "src/models/classification.h"
+#include "src/models/fourier_features.h"
 #include "src/models/image_split.h"
 #include "src/models/kernel_gd_path.h"
 
@@ -34,20 +39,36 @@ constexpr double kGridRatio = 1.1, kGridEnd = 1e9;  // t = 1, 1.1, 1.21, ... (ro
 constexpr double kResolutionSE = 3;                  // the gain's lower end: g - 3 SE (test-set resolution)
 constexpr size_t kTimesPerGemm = 32;                 // path steps evaluated per GEMM
 
-// One (data set, kernel, subset): the eigendecomposition and the kernel rows of
+// One (data set, model, subset): the eigendecomposition and the kernel rows of
 // the validation and test points in the eigenbasis, shared by the noise levels.
 // Held per (data set, kernel) group for its three subsets: at n = 10^4 about
 // 2.8 GB each (U, the Cholesky factor and the two projected kernel blocks).
 struct Basis {
   models::ImageSplit d;
   std::shared_ptr<const models::KernelGdPath> path;
-  std::shared_ptr<const linalg::Cholesky> chol;  // the interpolant, by a direct solve
+  std::shared_ptr<const linalg::Cholesky> chol;  // the interpolant by a direct solve (kernels; null for RFF)
   Eigen::MatrixXd validation_U, test_U;          // K(points, train) U
 };
+
+constexpr double kRffBandwidth = 5.0;  // C2: Gaussian s = 5 random Fourier features
 
 Basis basis(const RunContext& ctx, const std::string& dataset, const std::string& kernel_name, int n) {
   Basis b;
   b.d = models::image_split(ctx, dataset, n);
+  if (kernel_name == "rff-threshold") {  // C2: N = n real features, G = Phi Phi^T
+    Rng rng = ctx.rng("frequencies");
+    const Eigen::MatrixXd V = models::fourier_frequencies(n / 2, b.d.train.X.cols(), kRffBandwidth, rng);
+    const Eigen::MatrixXd Phi_raw = models::fourier_features(b.d.train.X, V);
+    const double scale2 = models::fourier_scale(n) * models::fourier_scale(n);
+    Eigen::MatrixXd G = scale2 * (Phi_raw * Phi_raw.transpose());
+    Eigen::MatrixXd Tv = Eigen::MatrixXd::Zero(b.d.validation.X.rows(), n), Tt = Eigen::MatrixXd::Zero(b.d.test.X.rows(), n);
+    models::accumulate_fourier_cross_gram(Tv, b.d.validation.X, V, Phi_raw, 0, n / 2);
+    models::accumulate_fourier_cross_gram(Tt, b.d.test.X, V, Phi_raw, 0, n / 2);
+    b.path = std::make_shared<const models::KernelGdPath>(G);
+    b.validation_U = scale2 * Tv * b.path->eigenvectors();
+    b.test_U = scale2 * Tt * b.path->eigenvectors();
+    return b;
+  }
   const auto kernel = kernel_name == "laplace" ? linalg::Kernel::Laplace(10.0) : linalg::Kernel::Gaussian(5.0);
   Eigen::MatrixXd K = linalg::kernel_matrix(kernel, b.d.train.X);
   b.path = std::make_shared<const models::KernelGdPath>(K);
@@ -56,6 +77,19 @@ Basis basis(const RunContext& ctx, const std::string& dataset, const std::string
   b.validation_U = linalg::kernel_matrix(kernel, b.d.validation.X, b.d.train.X) * U;
   b.test_U = linalg::kernel_matrix(kernel, b.d.test.X, b.d.train.X) * U;
   return b;
+}
+
+// U^T alpha of the interpolant: a Cholesky solve for the kernels; for RFF at its
+// threshold, where G is too ill-conditioned for one, the minimum-norm solution
+// from G's eigendecomposition (eigenvalues below numpy's lstsq cutoff dropped).
+Eigen::MatrixXd interpolant_in_eigenbasis(const Basis& b, const Eigen::MatrixXd& Y) {
+  const Eigen::MatrixXd& U = b.path->eigenvectors();
+  if (b.chol) return U.transpose() * b.chol->solve(Y);
+  const Eigen::VectorXd& lambda = b.path->eigenvalues();
+  const double cutoff = linalg::lstsq_cutoff(lambda.cwiseMax(0.0).cwiseSqrt(), U.rows(), U.rows());
+  Eigen::VectorXd inverse(lambda.size());
+  for (Eigen::Index i = 0; i < lambda.size(); ++i) inverse(i) = linalg::ridge_filter(std::sqrt(std::max(0.0, lambda(i))), 0.0, cutoff);
+  return inverse.asDiagonal() * (U.transpose() * Y);
 }
 
 std::vector<double> time_grid() {
@@ -82,7 +116,7 @@ Measurement MeasureEarlyStopping(const RunContext& ctx) {
 
   // The interpolant, by a direct solve; predictions through K(points, train) U U^T alpha.
   const Eigen::MatrixXd& U = b->path->eigenvectors();
-  const Eigen::MatrixXd alpha = b->chol->solve(Y), Ut_alpha = U.transpose() * alpha;
+  const Eigen::MatrixXd Ut_alpha = interpolant_in_eigenbasis(*b, Y);
   const Eigen::VectorXi interpolant_test = models::argmax_classes(b->test_U * Ut_alpha, k);
   const double residual = (U * (b->path->eigenvalues().asDiagonal() * Ut_alpha) - Y).cwiseAbs().maxCoeff();
   const double interpolant_validation =
@@ -137,16 +171,21 @@ void DeriveWorstSubset(std::vector<PointRuns>& points) {
 std::vector<Json> sweep(int n) {
   std::vector<Json> pts;
   for (const char* dataset : {"mnist", "fashion-mnist"}) {
-    for (const char* kernel : {"laplace", "gauss"}) pts.push_back({{"dataset", dataset}, {"kernel", kernel}, {"n", n}, {"noise", 0.0}});
-    for (double q : {0.2, 0.4}) pts.push_back({{"dataset", dataset}, {"kernel", "gauss"}, {"n", n}, {"noise", q}});
+    for (const char* kernel : {"laplace", "gauss"})
+      pts.push_back({{"model", "kernel"}, {"dataset", dataset}, {"kernel", kernel}, {"n", n}, {"noise", 0.0}});
+    for (double q : {0.2, 0.4})
+      pts.push_back({{"model", "kernel"}, {"dataset", dataset}, {"kernel", "gauss"}, {"n", n}, {"noise", q}});
   }
+  // C2: the Gaussian kernel's random-feature model at its threshold N = n.
+  pts.push_back({{"model", "rff"}, {"dataset", "mnist"}, {"kernel", "rff-threshold"}, {"n", n}, {"noise", 0.0}});
   return pts;
 }
 
 Figure path_figure(const char* dataset, const char* kernel, double noise) {
   const Json at = {{"dataset", dataset}, {"kernel", kernel}, {"noise", noise}};
   return Figure(fmt::format("path-{}-{}-q{:g}", dataset, kernel, noise))
-      .Title(fmt::format("{}, {} kernel{}: error along the GD path", dataset, kernel,
+      .Title(fmt::format("{}, {}{}: error along the GD path", dataset,
+                         std::string(kernel) == "rff-threshold" ? "RFF at N = n (control C2)" : kernel + std::string(" kernel"),
                          noise > 0 ? fmt::format(", training label noise q = {:g} (control)", noise) : ""))
       .Axes("GD step t", "0-1 error").LogX()
       .Series("test", "test_error", at)
@@ -165,11 +204,12 @@ PRISM_CLAIM("early-stopping", MeasureEarlyStopping)
     ->Seeds(3)->ShareBy({"dataset", "kernel"})->Derive(DeriveWorstSubset)
     ->Note("Seeds are training subsets as in inverse-vs-direct; the path is evaluated in closed form from one "
            "eigendecomposition of K per (data set, kernel, subset) at ~220 steps t = 1 .. 10^9; the label-noise "
-           "controls reuse it with corrupted training labels. The RFF threshold control (C2 of docs/claims.md) is "
-           "not built.")
+           "controls reuse it with corrupted training labels. C2 is RFF with N = n real features (s = 5, "
+           "the seed's frequency draw), whose GD path is kernel GD on Phi Phi^T.")
     ->Plot(path_figure("mnist", "gauss", 0.0))
     ->Plot(path_figure("fashion-mnist", "gauss", 0.0))
-    ->Plot(path_figure("mnist", "gauss", 0.4));
+    ->Plot(path_figure("mnist", "gauss", 0.4))
+    ->Plot(path_figure("mnist", "rff-threshold", 0.0));
 
 }  // namespace
 }  // namespace prism::claims
