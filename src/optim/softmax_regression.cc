@@ -1,5 +1,6 @@
 #include "src/optim/softmax_regression.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -7,25 +8,38 @@
 
 namespace prism::optim {
 
+namespace {
+// Rows per block of the fused pass: a block of F (rows x r doubles, ~1.6 MB at
+// r = 785) is read from memory once and reused from cache for both products.
+constexpr Eigen::Index kRowBlock = 256;
+}  // namespace
+
 double softmax_cross_entropy(const Eigen::Ref<const Eigen::MatrixXd>& F, const Eigen::VectorXi& y,
                              const Eigen::Ref<const Eigen::MatrixXd>& C, double lam, Eigen::MatrixXd* grad) {
   const Eigen::Index n = F.rows();
-  Eigen::MatrixXd S = F * C;  // n x k scores
+  if (grad) grad->setZero(C.rows(), C.cols());
   double loss = 0;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const double shift = S.row(i).maxCoeff();
-    S.row(i).array() = (S.row(i).array() - shift).exp();
-    const double z = S.row(i).sum();
-    loss += std::log(z) - std::log(S(i, y(i)));  // -log softmax at the label, from the shifted scores
-    S.row(i) /= z;                               // probabilities P
+  Eigen::MatrixXd S;
+  for (Eigen::Index b0 = 0; b0 < n; b0 += kRowBlock) {
+    const Eigen::Index rows = std::min(kRowBlock, n - b0);
+    const auto Fb = F.middleRows(b0, rows);
+    S.noalias() = Fb * C;  // scores of the block
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      const double shift = S.row(i).maxCoeff();
+      S.row(i).array() = (S.row(i).array() - shift).exp();
+      const double z = S.row(i).sum();
+      const int label = y(b0 + i);
+      loss += std::log(z) - std::log(S(i, label));  // -log softmax at the label, from the shifted scores
+      S.row(i) /= z;                                // probabilities P
+      if (grad) S(i, label) -= 1.0;                 // P - Y
+    }
+    if (grad) grad->noalias() += Fb.transpose() * S;  // the same block, still in cache
   }
-  loss = loss / static_cast<double>(n) + 0.5 * lam * C.squaredNorm();
   if (grad) {
-    for (Eigen::Index i = 0; i < n; ++i) S(i, y(i)) -= 1.0;  // P - Y
-    grad->noalias() = F.transpose() * S / static_cast<double>(n);
+    *grad /= static_cast<double>(n);
     *grad += lam * C;
   }
-  return loss;
+  return loss / static_cast<double>(n) + 0.5 * lam * C.squaredNorm();
 }
 
 namespace {
