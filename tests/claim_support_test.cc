@@ -149,6 +149,36 @@ TEST(Derive, RunsAfterEveryPointAndBeforeTheChecks) {
   EXPECT_EQ(r.claims[0].verdict, Verdict::Pass);
 }
 
+// max_seeds: a costly point runs on the first max_seeds seeds only.
+Measurement MeasureSeed(const RunContext& ctx) {
+  Measurement m;
+  m.set("seed", static_cast<double>(ctx.seed()));
+  return m;
+}
+
+PRISM_CLAIM("toy-max-seeds", MeasureSeed)
+    ->Sweep("quick", {{{"model", "cheap"}}, {{"model", "costly"}, {"max_seeds", 2}}, {{"model", "big-cap"}, {"max_seeds", 9}}})
+    ->Seeds(4);
+PRISM_CLAIM("toy-bad-max-seeds", MeasureSeed)->Sweep("quick", {{{"max_seeds", 0}}});
+
+TEST(MaxSeeds, CapsThePointsSeeds) {
+  ScratchDir dir("prism-claim-support-test");
+  const RunResult r = run_toy(dir, "toy-max-seeds", "seed", 10);
+  const auto& points = r.claims[0].points;
+  ASSERT_EQ(points.size(), 3u);
+  EXPECT_EQ(points[0].seeds, (std::vector<std::uint64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(points[1].seeds, (std::vector<std::uint64_t>{1, 2})) << "capped at max_seeds";
+  EXPECT_EQ(points[2].seeds.size(), 4u) << "a cap above the run's seeds changes nothing";
+  EXPECT_EQ(points[1].runs.size(), 2u);
+  EXPECT_EQ(points[1].runs[1].scalars.at("seed"), 2.0);
+  EXPECT_EQ(r.claims[0].verdict, Verdict::Pass);
+}
+
+TEST(MaxSeeds, ANonPositiveCapIsBadInput) {
+  ScratchDir dir("prism-claim-support-test");
+  PRISM_EXPECT_THROW_WITH(run_toy(dir, "toy-bad-max-seeds", "seed", 10), InputError, "max_seeds must be a positive integer");
+}
+
 TEST(Derive, ANonFiniteDerivedValueIsAMeasurementError) {
   ClaimSpec spec;
   spec.id = "toy-nan";

@@ -95,6 +95,21 @@ ReferenceFile load_claim_reference(const ClaimSpec& spec) {
   return ref;
 }
 
+namespace {
+
+// A point's `max_seeds` caps its seeds at the first max_seeds of the run's
+// (a costly point beside cheap ones that need more seeds).
+int point_seeds(const ClaimSpec& spec, const Json& point, int run_seeds) {
+  if (!point.contains("max_seeds")) return run_seeds;
+  const Json& cap = point["max_seeds"];
+  if (!cap.is_number_integer() || cap.get<int>() < 1)
+    throw InputError("claim " + spec.id, "point " + point_label(point) + " has max_seeds " + cap.dump(),
+                     "max_seeds must be a positive integer");
+  return std::min(run_seeds, cap.get<int>());
+}
+
+}  // namespace
+
 RunResult run_claims(const RunOptions& opt) {
   RunResult result;
   result.context = machine_context();  // its "started" is the start of the run
@@ -117,7 +132,7 @@ RunResult run_claims(const RunOptions& opt) {
       if (static_cast<int>(index++ % opt.shard_count) != opt.shard_index) continue;
       PointRuns pr;
       pr.params = p;
-      for (int s = 1; s <= nseeds; ++s) pr.seeds.push_back(static_cast<std::uint64_t>(s));
+      for (int s = 1; s <= point_seeds(*spec, p, nseeds); ++s) pr.seeds.push_back(static_cast<std::uint64_t>(s));
       pr.runs.resize(pr.seeds.size());
       cr.points.push_back(std::move(pr));
     }

@@ -1,6 +1,7 @@
 #include "src/models/kernel_gd_path.h"
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "src/linalg/symmetric_eigen.h"
@@ -15,12 +16,22 @@ KernelGdPath::KernelGdPath(const Eigen::MatrixXd& K) {
   if (!(lambda_max() > 0)) throw std::invalid_argument("KernelGdPath: K has no positive eigenvalue");
 }
 
-Eigen::VectorXd KernelGdPath::filter(double t) const {
+double KernelGdPath::step_eigenvalue(int eigenpro_k) const {
+  if (eigenpro_k < 0 || eigenpro_k >= lambda_.size())
+    throw std::invalid_argument("KernelGdPath: EigenPro k must be in 0..n-1");
+  const double top = lambda_(lambda_.size() - 1 - eigenpro_k);
+  if (!(top > 0)) throw std::invalid_argument("KernelGdPath: lambda_(k+1) must be positive");
+  return top;
+}
+
+Eigen::VectorXd KernelGdPath::filter(double t, int eigenpro_k) const {
   if (!(t >= 0)) throw std::invalid_argument("KernelGdPath: t must be >= 0");
   Eigen::VectorXd phi(lambda_.size());
-  const double top = lambda_max();
+  const double top = step_eigenvalue(eigenpro_k);
+  const Eigen::Index first_preconditioned = lambda_.size() - eigenpro_k;  // ascending order: the top k last
   for (Eigen::Index j = 0; j < lambda_.size(); ++j) {
-    const double x = lambda_(j) / top;  // in (0, 1]; the step contracts by 1 - x
+    // in (0, 1]; the step contracts by 1 - x (0 for the preconditioned top k)
+    const double x = j >= first_preconditioned ? 1.0 : lambda_(j) / top;
     // 1 - (1 - x)^t without cancellation; its x -> 0 limit is t x, so phi -> t / top.
     phi(j) = x == 0 ? t / top : -std::expm1(t * std::log1p(-x)) / lambda_(j);
     if (x == 1) phi(j) = t > 0 ? 1 / lambda_(j) : 0;  // one step lands exactly
@@ -28,19 +39,25 @@ Eigen::VectorXd KernelGdPath::filter(double t) const {
   return phi;
 }
 
-Eigen::MatrixXd KernelGdPath::coefficients(const Eigen::MatrixXd& Y, double t) const {
-  return U_ * (filter(t).asDiagonal() * (U_.transpose() * Y));
+Eigen::VectorXd KernelGdPath::limit_filter() const {
+  const double cutoff = static_cast<double>(lambda_.size()) * std::numeric_limits<double>::epsilon() * lambda_max();
+  return lambda_.unaryExpr([cutoff](double l) { return l > cutoff ? 1 / l : 0.0; });
 }
 
-Eigen::MatrixXd KernelGdPath::predict(const Eigen::MatrixXd& GU, const Eigen::MatrixXd& UtY, double t) const {
-  return GU * (filter(t).asDiagonal() * UtY);
+Eigen::MatrixXd KernelGdPath::coefficients(const Eigen::MatrixXd& Y, double t, int eigenpro_k) const {
+  return U_ * (filter(t, eigenpro_k).asDiagonal() * (U_.transpose() * Y));
+}
+
+Eigen::MatrixXd KernelGdPath::predict(const Eigen::MatrixXd& GU, const Eigen::MatrixXd& UtY, double t,
+                                      int eigenpro_k) const {
+  return GU * (filter(t, eigenpro_k).asDiagonal() * UtY);
 }
 
 Eigen::MatrixXd KernelGdPath::predict(const Eigen::MatrixXd& GU, const Eigen::MatrixXd& UtY,
-                                      const std::vector<double>& ts) const {
+                                      const std::vector<double>& ts, int eigenpro_k) const {
   const Eigen::Index c = UtY.cols();
   Eigen::MatrixXd filtered(UtY.rows(), c * static_cast<Eigen::Index>(ts.size()));
-  for (size_t j = 0; j < ts.size(); ++j) filtered.middleCols(c * j, c) = filter(ts[j]).asDiagonal() * UtY;
+  for (size_t j = 0; j < ts.size(); ++j) filtered.middleCols(c * j, c) = filter(ts[j], eigenpro_k).asDiagonal() * UtY;
   Eigen::MatrixXd out(GU.rows(), filtered.cols());
   out.noalias() = GU * filtered;
   return out;

@@ -5,6 +5,13 @@
 //   a_t = U diag(phi_t(lambda)) U^T Y,  phi_t(lambda) = (1 - (1 - lambda/lambda_max)^t) / lambda,
 // for any real t >= 0, from one eigendecomposition. Predictions G a_t on a
 // fixed set of points cost one GEMM (m x n x c) per t once G U is formed.
+//
+// EigenPro with the exact top-k eigenvectors (docs/claims.md random-labels)
+// preconditions the gradient by P = I - sum_(i<=k) (1 - lambda_(k+1)/lambda_i) e_i e_i^T
+// and steps with eta = n / lambda_(k+1): the top k directions land in one step
+// and the rest contract by r = 1 - lambda/lambda_(k+1), so the same filter holds
+// with lambda_(k+1) in place of lambda_max (phi = 1/lambda for the top k,
+// t >= 1). k = 0 is plain GD; k = n - 1 is Newton's method (exact in one step).
 #pragma once
 
 #include <vector>
@@ -22,19 +29,31 @@ class KernelGdPath {
   const Eigen::VectorXd& eigenvalues() const { return lambda_; }  // ascending
   const Eigen::MatrixXd& eigenvectors() const { return U_; }
 
-  // phi_t(lambda_j) for every eigenvalue: the spectral filter of t steps.
-  Eigen::VectorXd filter(double t) const;
+  // lambda_(k+1), the (k+1)-th largest eigenvalue: EigenPro-k's step is n / lambda_(k+1).
+  // Throws std::invalid_argument unless 0 <= k < n and lambda_(k+1) > 0.
+  double step_eigenvalue(int eigenpro_k = 0) const;
+
+  // phi_t(lambda_j) for every eigenvalue: the spectral filter of t steps
+  // (of EigenPro with the exact top-k eigenvectors; k = 0 is plain GD).
+  Eigen::VectorXd filter(double t, int eigenpro_k = 0) const;
+
+  // The t -> infinity limit of GD from 0 restricted to K's numerical range:
+  // 1/lambda above n eps lambda_max, 0 below (the minimum-norm interpolant
+  // K^+ Y; a rank-deficient Gram matrix Phi Phi^T has directions that only
+  // rounding puts below the cutoff, and GD's predictions never move along them).
+  Eigen::VectorXd limit_filter() const;
 
   // a_t for targets Y (n x c).
-  Eigen::MatrixXd coefficients(const Eigen::MatrixXd& Y, double t) const;
+  Eigen::MatrixXd coefficients(const Eigen::MatrixXd& Y, double t, int eigenpro_k = 0) const;
 
   // Predictions at t given GU = G U (m x n, G the kernel rows of the points)
   // and UtY = U^T Y (n x c): GU diag(phi_t) UtY.
-  Eigen::MatrixXd predict(const Eigen::MatrixXd& GU, const Eigen::MatrixXd& UtY, double t) const;
+  Eigen::MatrixXd predict(const Eigen::MatrixXd& GU, const Eigen::MatrixXd& UtY, double t, int eigenpro_k = 0) const;
 
   // The same at several t in one GEMM (m x n x c |ts|, compute-bound where one
   // t at a time re-reads GU per t): column block j holds the predictions at ts[j].
-  Eigen::MatrixXd predict(const Eigen::MatrixXd& GU, const Eigen::MatrixXd& UtY, const std::vector<double>& ts) const;
+  Eigen::MatrixXd predict(const Eigen::MatrixXd& GU, const Eigen::MatrixXd& UtY, const std::vector<double>& ts,
+                          int eigenpro_k = 0) const;
 
  private:
   Eigen::VectorXd lambda_;
