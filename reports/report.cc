@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "src/core/atomic_file.h"
 #include "src/core/error.h"
 #include "src/core/results.h"
 #include "src/core/stats.h"
@@ -502,7 +503,10 @@ ReportOutcome write_report(const ReportOptions& opt) {
   if (std::system(cmd.c_str()) != 0)
     throw InputError((work / (outcome.tex.stem().string() + ".log")).string(), "LaTeX failed to compile the report",
                      "read the log; the .tex is beside it");
-  fs::copy_file(work / (outcome.tex.stem().string() + ".pdf"), outcome.pdf, fs::copy_options::overwrite_existing);
+  // Copied under a temporary name and renamed: OUT never holds half a PDF.
+  const fs::path partial = outcome.pdf.string() + ".tmp";
+  fs::copy_file(work / (outcome.tex.stem().string() + ".pdf"), partial, fs::copy_options::overwrite_existing);
+  commit_file(partial, outcome.pdf);
   outcome.pages = count_pdf_pages(outcome.pdf);
   return outcome;
 }

@@ -14,6 +14,7 @@
 #include "reports/report.h"
 #include "src/core/error.h"
 #include "src/core/context.h"
+#include "src/core/journal.h"
 #include "src/core/runner.h"
 #include "src/linalg/blas_backend.h"
 
@@ -72,7 +73,7 @@ int cmd_list(const std::vector<std::string>& args) {
 
 int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
   po::options_description desc("prism run");
-  std::string shard, blas;
+  std::string shard, blas, resume;
   int threads = 0;
   RunOptions opt;
   std::string out;
@@ -84,10 +85,25 @@ int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
       ("blas", po::value(&blas), "BLAS backend (see `prism blas`)")
       ("threads", po::value(&threads)->default_value(0), "BLAS threads (0: all cores)")
       ("shard", po::value(&shard), "K/N: run the K-th of N slices of the sweep points")
+      ("seed-base", po::value(&opt.seed_base)->default_value(0), "seeds are B+1 ... B+S")
+      ("resume", po::value(&resume), "OUT: continue the run whose journal is OUT/journal.jsonl")
       ("no-report", "skip the PDF")
       ("allow-inconclusive", "exit 0 when verdicts are inconclusive but none is wrong")
       ("quiet", "no progress line");
   auto vm = parse(args, desc);
+  if (!resume.empty()) {
+    // Options not given take the interrupted run's values; given ones must match (run_claims checks).
+    const Json id = read_journal(std::filesystem::path(resume) / "journal.jsonl").identity;
+    if (vm["preset"].defaulted()) opt.preset = id.value("preset", opt.preset);
+    if (vm["filter"].defaulted()) opt.filter = id.value("filter", opt.filter);
+    if (vm["seeds"].defaulted()) opt.seeds = id.value("seeds", opt.seeds);
+    if (vm["seed-base"].defaulted()) opt.seed_base = id.value("seed_base", opt.seed_base);
+    if (!vm.count("shard") && id.value("shard", "1/1") != "1/1") shard = id.value("shard", "");
+    if (!vm["out"].defaulted() && std::filesystem::path(out) != std::filesystem::path(resume))
+      throw InputError("--out " + out, "differs from --resume " + resume, "a resumed run writes into its own folder");
+    out = resume;
+    opt.resume = true;
+  }
   if (!blas.empty() || threads > 0) linalg::ensure_backend(blas.empty() ? "openblas" : blas, threads, argc, argv);
   if (!blas.empty()) linalg::verify_backend(blas);
   if (const auto note = linalg::oversubscription_note(); !note.empty()) std::fprintf(stderr, "prism: %s\n", note.c_str());
@@ -293,7 +309,7 @@ const char* kUsage = R"(usage: prism <command> [options]
 
 commands:
   list   [--json]                              the registered claims
-  run    [--preset quick|full] [--filter REGEX] [--seeds N] [--out DIR]
+  run    [--preset quick|full] [--filter REGEX] [--seeds N] [--seed-base B] [--out DIR] [--resume DIR]
          [--blas NAME] [--threads N] [--shard K/N] [--no-report]
          [--allow-inconclusive] [--quiet]      measure, check, report
   report DIR [DIR...] [--out FILE] [--allow-inconclusive]
@@ -327,6 +343,12 @@ int run_main(int argc, char** argv) {
   } catch (const prism::InputError& e) {
     std::fprintf(stderr, "\nprism: error: %s\n", e.what());
     return 2;
+  } catch (const prism::Interrupted& e) {
+    std::string out = "OUT";
+    for (int i = 2; i + 1 < argc; ++i)
+      if (std::string(argv[i]) == "--out" || std::string(argv[i]) == "--resume") out = argv[i + 1];
+    std::fprintf(stderr, "\nprism: %s\n  resume: prism run --resume %s\n", e.what(), out.c_str());
+    return 128 + e.signal;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "\nprism: internal error: %s\n", e.what());
     return 2;

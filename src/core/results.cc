@@ -3,10 +3,12 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <limits>
 
 #include <fmt/format.h>
 
+#include "src/core/atomic_file.h"
 #include "src/core/error.h"
 #include "src/core/stats.h"
 
@@ -37,7 +39,7 @@ Figure figure_from_json(const Json& j) {
 // data/<claim>/<series>-p<i>.csv: x, then one column per seed, a seed's
 // column blank past its own length.
 void write_series_csv(const fs::path& file, const PointRuns& p, const std::string& name) {
-  std::ofstream sc(file);
+  std::ostringstream sc;
   sc << "x";
   for (auto seed : p.seeds) sc << ",seed" << seed;
   sc << "\n";
@@ -55,6 +57,7 @@ void write_series_csv(const fs::path& file, const PointRuns& p, const std::strin
     }
     sc << "\n";
   }
+  write_file_atomically(file, sc.str());
 }
 
 std::vector<Series> read_series_csv(const fs::path& file, size_t seeds) {
@@ -193,7 +196,7 @@ fs::path write_results(const RunResult& r, const fs::path& out) {
     for (const auto& f : info.figures) jc["figures"].push_back(figure_to_json(f));
     // Observations: every scalar's seed summary at every point, and the raw values.
     jc["points"] = Json::array();
-    std::ofstream csv(out / "data" / (info.id + ".csv"));
+    std::ostringstream csv;
     csv << "point,params,quantity,n,mean,sd,ci_lo,ci_hi\n";
     fs::create_directories(out / "data" / info.id);
     for (size_t i = 0; i < c.points.size(); ++i) {
@@ -222,11 +225,12 @@ fs::path write_results(const RunResult& r, const fs::path& out) {
         }
       jc["points"].push_back(jp);
     }
+    write_file_atomically(out / "data" / (info.id + ".csv"), csv.str());
     root["claims"].push_back(jc);
   }
   root["benchmarks"] = r.benchmark_runs;
   const auto path = out / "results.json";
-  std::ofstream(path) << root.dump(2) << "\n";
+  write_file_atomically(path, root.dump(2) + "\n");  // last: its CSVs are complete before it exists
   return path;
 }
 

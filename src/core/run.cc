@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
+#include <map>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -14,6 +18,7 @@
 
 #include "src/core/context.h"
 #include "src/core/error.h"
+#include "src/core/journal.h"
 
 namespace prism {
 namespace {
@@ -25,8 +30,55 @@ struct Job {
   size_t claim, point, seed_slot;
   std::uint64_t seed;
   std::string name;
-  bool ends_group;  // the last job of its share group
+  size_t group;     // share group, numbered over the run
+  bool ends_group;  // the last job of its share group still to run
 };
+
+// The stop request of SIGINT / SIGTERM: the handler only records it; the
+// measuring loop reads it between runs.
+std::atomic<int> g_stop_signal{0};
+extern "C" void record_stop(int sig) { g_stop_signal.store(sig); }
+
+// Installs the handlers for the measuring loop and restores the old ones after.
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop_signal.store(0);
+    struct sigaction sa {};
+    sa.sa_handler = record_stop;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;  // a second signal kills at once
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
+// What the journal's first line must match for a resume.
+Json run_identity(const RunOptions& opt, const std::vector<const ClaimSpec*>& specs, const Json& context) {
+  Json claims = Json::array();
+  for (const auto* s : specs) claims.push_back(s->id);
+  return {{"preset", opt.preset},
+          {"filter", opt.filter},
+          {"seeds", opt.seeds},
+          {"seed_base", opt.seed_base},
+          {"shard", fmt::format("{}/{}", opt.shard_index + 1, opt.shard_count)},
+          {"claims", claims},
+          {"git_commit", context.value("git_commit", "")},
+          {"git_dirty", context.value("git_dirty", false)}};
+}
+
+// Results of an earlier run in `out` (its journal stays: it is this run's to write).
+void remove_previous_results(const std::filesystem::path& out) {
+  for (const char* name : {"results.json", "benchmarks.json", "report.pdf"}) std::filesystem::remove(out / name);
+  std::filesystem::remove_all(out / "data");
+}
 
 // Collects the raw runs and prints a progress line: claim, point, ETA.
 class ProgressReporter : public benchmark::BenchmarkReporter {
@@ -43,7 +95,15 @@ class ProgressReporter : public benchmark::BenchmarkReporter {
       j["time_unit"] = benchmark::GetTimeUnitString(run.time_unit);
       for (const auto& [k, c] : run.counters) j["counters"][k] = c.value;
       if (run.error_occurred) j["error"] = run.error_message;
-      raw.push_back(j);
+      // The run's measurement, staged by the benchmark body, goes to the journal
+      // with this record before the next run starts.
+      if (journal && !run.error_occurred) {
+        pending.benchmark = j;
+        journal->append(pending);
+        ++finished_;
+      }
+      journal = nullptr;
+      by_name[run.run_name.function_name] = j;  // the registered name, without GB's suffixes
       ++done_;
       print(run.benchmark_name());
     }
@@ -51,7 +111,10 @@ class ProgressReporter : public benchmark::BenchmarkReporter {
   void Finalize() override {
     if (enabled_ && isatty(fileno(stderr))) fprintf(stderr, "\n");
   }
-  Json raw = Json::array();
+  size_t finished() const { return finished_; }
+  std::map<std::string, Json> by_name;  // every run reported, by benchmark name
+  JournalEntry pending;                 // the run that just finished
+  JournalWriter* journal = nullptr;     // where it goes (set by the run's body)
 
  private:
   void print(const std::string& name) {
@@ -66,11 +129,19 @@ class ProgressReporter : public benchmark::BenchmarkReporter {
             name.c_str(), elapsed, eta, tty ? "" : "\n");
     fflush(stderr);
   }
-  size_t total_, done_ = 0;
+  size_t total_, done_ = 0, finished_ = 0;
   bool enabled_;
   Clock::time_point start_;
   double last_print_ = -1e9;
 };
+
+// The index of a point in its claim's sweep for the preset (the journal's key).
+size_t sweep_index(const ClaimSpec& spec, const std::string& preset, const Json& params) {
+  const auto& pts = spec.sweep.at(preset);
+  for (size_t i = 0; i < pts.size(); ++i)
+    if (pts[i] == params) return i;
+  throw std::logic_error("point " + point_label(params) + " is not in the sweep of " + spec.id);
+}
 
 }  // namespace
 
@@ -132,7 +203,7 @@ RunResult run_claims(const RunOptions& opt) {
       if (static_cast<int>(index++ % opt.shard_count) != opt.shard_index) continue;
       PointRuns pr;
       pr.params = p;
-      for (int s = 1; s <= point_seeds(*spec, p, nseeds); ++s) pr.seeds.push_back(static_cast<std::uint64_t>(s));
+      for (int s = 1; s <= point_seeds(*spec, p, nseeds); ++s) pr.seeds.push_back(opt.seed_base + static_cast<std::uint64_t>(s));
       pr.runs.resize(pr.seeds.size());
       cr.points.push_back(std::move(pr));
     }
@@ -143,6 +214,7 @@ RunResult run_claims(const RunOptions& opt) {
   // of first appearance), each group's points in sweep order. The last job of
   // a group frees the group's shared setup.
   std::vector<Job> jobs;
+  size_t group_count = 0;
   for (size_t c = 0; c < result.claims.size(); ++c) {
     const auto& cr = result.claims[c];
     std::vector<Json> groups;
@@ -157,49 +229,113 @@ RunResult run_claims(const RunOptions& opt) {
           jobs.push_back({c, p, s, cr.points[p].seeds[s],
                           "claim/" + cr.info.id + "/" + point_label(cr.points[p].params) + "/seed:" +
                               std::to_string(cr.points[p].seeds[s]),
-                          false});
+                          group_count, false});
       }
-      if (!jobs.empty() && jobs.back().claim == c) jobs.back().ends_group = true;
+      ++group_count;
     }
   }
 
+  // The journal: a fresh one, or the runs of the interrupted run taken as measured.
   std::filesystem::create_directories(opt.out);
-  // Google Benchmark writes its own JSON (compare.py reads it) beside ours.
-  const std::string out_flag = "--benchmark_out=" + (opt.out / "benchmarks.json").string();
+  const std::filesystem::path journal_path = opt.out / "journal.jsonl";
+  const Json identity = run_identity(opt, specs, result.context);
+  std::vector<double> claim_seconds(result.claims.size(), 0.0);
+  std::map<std::string, Json> journaled_benchmarks;  // job name -> its recorded run
+  std::vector<bool> done(jobs.size(), false);
+  if (opt.resume) {
+    const Journal journal = read_journal(journal_path);
+    require_same_run(journal, identity, journal_path);
+    std::map<std::tuple<std::string, size_t, std::uint64_t>, const JournalEntry*> by_key;
+    for (const auto& e : journal.entries) by_key[{e.claim, e.point, e.seed}] = &e;
+    for (size_t j = 0; j < jobs.size(); ++j) {
+      auto& cr = result.claims[jobs[j].claim];
+      PointRuns& pr = cr.points[jobs[j].point];
+      const auto it = by_key.find({cr.info.id, sweep_index(*specs[jobs[j].claim], opt.preset, pr.params), jobs[j].seed});
+      if (it == by_key.end()) continue;
+      if (it->second->params != pr.params)
+        throw InputError(journal_path.string(), "the journal's point " + point_label(it->second->params) + " of " +
+                                                    cr.info.id + " is not this build's " + point_label(pr.params),
+                         "start a fresh run without --resume");
+      pr.runs[jobs[j].seed_slot] = it->second->measurement;
+      claim_seconds[jobs[j].claim] += it->second->seconds;
+      journaled_benchmarks[jobs[j].name] = it->second->benchmark;
+      done[j] = true;
+    }
+  } else {
+    remove_previous_results(opt.out);
+  }
+  JournalWriter journal(journal_path, identity, opt.resume);
+  // The last job still to run in each share group frees the group's setup.
+  std::vector<int> last_of_group(group_count, -1);
+  for (size_t j = 0; j < jobs.size(); ++j)
+    if (!done[j]) last_of_group[jobs[j].group] = static_cast<int>(j);
+  for (size_t j = 0; j < jobs.size(); ++j) jobs[j].ends_group = last_of_group[jobs[j].group] == static_cast<int>(j);
+
+  // Google Benchmark writes its own JSON (compare.py reads it) beside ours:
+  // under a temporary name, renamed when the run completes.
+  const std::string out_flag = "--benchmark_out=" + (opt.out / "benchmarks.json.tmp").string();
   std::vector<std::string> gb_args = {"prism", out_flag, "--benchmark_out_format=json"};
   std::vector<char*> gb_argv;
   for (auto& a : gb_args) gb_argv.push_back(a.data());
   int gb_argc = static_cast<int>(gb_argv.size());
   benchmark::Initialize(&gb_argc, gb_argv.data());
 
-  std::vector<double> claim_seconds(result.claims.size(), 0.0);
+  size_t to_run = 0;
+  ProgressReporter reporter(static_cast<size_t>(std::count(done.begin(), done.end(), false)), opt.progress);
   SharedStore store;  // one claim's one share group at a time
-  for (const auto& job : jobs) {
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    if (done[j]) continue;
+    ++to_run;
+    const Job job = jobs[j];
     const ClaimSpec* spec = specs[job.claim];
     PointRuns* pr = &result.claims[job.claim].points[job.point];
     double* seconds = &claim_seconds[job.claim];
-    const size_t slot = job.seed_slot;
-    const bool ends_group = job.ends_group;
     const std::string preset = opt.preset;
     SharedStore* shared = &store;
+    JournalWriter* log = &journal;
+    ProgressReporter* rep = &reporter;
+    const size_t index = sweep_index(*spec, preset, pr->params);
     benchmark::RegisterBenchmark(job.name.c_str(), [=](benchmark::State& state) {
+      if (g_stop_signal.load() != 0) {  // stop between runs: skip the rest
+        state.SkipWithError("interrupted");
+        for (auto _ : state) {
+        }
+        return;
+      }
       const auto t0 = Clock::now();
       Measurement m;
       for (auto _ : state) {
-        RunContext ctx(pr->params, pr->seeds[slot], preset, shared);
+        RunContext ctx(pr->params, job.seed, preset, shared);
         m = spec->measure(ctx);
       }
-      if (ends_group) shared->clear();
-      require_finite(spec->id, pr->params, pr->seeds[slot], m);
+      if (job.ends_group) shared->clear();
+      require_finite(spec->id, pr->params, job.seed, m);
       for (const auto& [k, v] : m.scalars) state.counters[k] = v;
-      pr->runs[slot] = std::move(m);
-      *seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+      const double took = std::chrono::duration<double>(Clock::now() - t0).count();
+      *seconds += took;
+      // Journaled before the next run starts; its benchmark record is the reporter's, added below.
+      rep->pending = {spec->id, index, pr->params, job.seed, m, Json::object(), took};
+      rep->journal = log;
+      pr->runs[job.seed_slot] = std::move(m);
     })->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
   }
-  ProgressReporter reporter(jobs.size(), opt.progress);
-  benchmark::RunSpecifiedBenchmarks(&reporter, "^claim/");
-  benchmark::ClearRegisteredBenchmarks();
-  result.benchmark_runs = reporter.raw;
+  {
+    StopSignals signals;
+    if (to_run > 0) benchmark::RunSpecifiedBenchmarks(&reporter, "^claim/");
+    benchmark::ClearRegisteredBenchmarks();
+    if (const int sig = g_stop_signal.load(); sig != 0)
+      throw Interrupted(sig, fmt::format("stopped by {} after {} of {} runs; every finished run is in {}",
+                                         sig == SIGINT ? "SIGINT" : "SIGTERM", reporter.finished(), jobs.size(),
+                                         journal_path.string()));
+  }
+  if (std::filesystem::exists(opt.out / "benchmarks.json.tmp"))
+    std::filesystem::rename(opt.out / "benchmarks.json.tmp", opt.out / "benchmarks.json");
+  // Every run's record in job order, journaled or new.
+  for (const auto& job : jobs) {
+    auto it = journaled_benchmarks.find(job.name);
+    if (it != journaled_benchmarks.end()) result.benchmark_runs.push_back(it->second);
+    else if (auto r = reporter.by_name.find(job.name); r != reporter.by_name.end()) result.benchmark_runs.push_back(r->second);
+  }
 
   for (size_t c = 0; c < result.claims.size(); ++c) {
     const auto t0 = Clock::now();
@@ -215,6 +351,8 @@ RunResult run_claims(const RunOptions& opt) {
 
   result.context["preset"] = opt.preset;
   result.context["seeds"] = opt.seeds;
+  result.context["seed_base"] = opt.seed_base;
+  result.context["resumed"] = opt.resume;
   result.context["shard"] = fmt::format("{}/{}", opt.shard_index + 1, opt.shard_count);
   result.context["filter"] = opt.filter;
   result.context["command"] = fmt::format("{}", fmt::join(opt.argv, " "));

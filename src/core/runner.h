@@ -4,7 +4,9 @@
 // of `prism run --shard K/N`); results.h is the model they fill.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,7 +24,17 @@ struct RunOptions {
   std::filesystem::path out = "prism-out";
   bool progress = true;
   int shard_index = 0, shard_count = 1;  // run points whose index % count == index
+  std::uint64_t seed_base = 0;        // seeds are seed_base + 1 ... seed_base + S
+  bool resume = false;                // continue the journal in `out` (OUT/journal.jsonl)
   std::vector<std::string> argv;      // the command line, recorded
+};
+
+// SIGINT or SIGTERM arrived: the run stopped after its current measurement;
+// every finished one is in the journal. `signal` is the signal's number (exit
+// status 128 + signal).
+struct Interrupted : std::runtime_error {
+  Interrupted(int signal, const std::string& what) : std::runtime_error(what), signal(signal) {}
+  int signal;
 };
 
 // ---- run.cc ----------------------------------------------------------------
@@ -36,7 +48,12 @@ ReferenceFile load_claim_reference(const ClaimSpec& spec);
 // Every reference file is read and validated, and every figure's bands
 // checked against it, before any measurement starts: a malformed file costs
 // nothing. Then the points are measured (each claim's share groups together),
-// the Derive hooks run and, unsharded, the checks are evaluated.
+// each finished run appended to the journal (journal.h) before the next
+// starts, the Derive hooks run and, unsharded, the checks are evaluated.
+// A fresh run first removes the previous run's results from `out`, so the
+// folder never mixes two runs; with `resume`, the journal's runs are taken as
+// measured (InputError if it comes from another preset, filter, seed set,
+// shard, claim set or commit). SIGINT/SIGTERM: Interrupted after the current run.
 RunResult run_claims(const RunOptions& options);
 
 // ---- verdict.cc ------------------------------------------------------------

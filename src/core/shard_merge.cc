@@ -19,7 +19,7 @@ RunResult merge_shards(const std::vector<std::filesystem::path>& dirs, const std
       throw InputError(file(i), fmt::format("shard {}/{} given twice (also {})", k, n, file(slot[k - 1])),
                        "pass each shard folder once");
     slot[k - 1] = static_cast<int>(i);
-    for (const char* key : {"preset", "seeds", "filter", "git_commit"}) {
+    for (const char* key : {"preset", "seeds", "seed_base", "filter", "git_commit"}) {
       const Json a = shards[i].context.value(key, Json()), b = shards.front().context.value(key, Json());
       if (a != b)
         throw InputError(file(i), fmt::format("context.{} is {} but {} in {}", key, a.dump(), b.dump(), file(0)),
