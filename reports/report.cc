@@ -195,23 +195,17 @@ std::string checks_table(const std::vector<CheckResult>& list, bool controls) {
 }
 
 std::string summary_row(const ClaimResult& c) {
-  std::string control = "--";
-  if (!c.controls.empty()) {
-    bool all_fail = true, any_pass = false;
-    for (const auto& k : c.controls) {
-      all_fail &= k.verdict == Verdict::Fail;
-      any_pass |= k.verdict == Verdict::Pass;
-    }
-    control = verdict_cell(all_fail ? "fail" : any_pass ? "pass" : "inconclusive", true);
-  }
-  std::string measured = "--", band = "--";
-  if (!c.checks.empty()) {
-    const auto& k = c.checks.front();
-    measured = num(k.value) + " {\\scriptsize(" + tex_escape(k.name) + ")}";
-    band = interval(k.ref_lo, k.ref_hi);
-  }
+  // Counts, not the first check alone: "13/13 pass", "3/3 fail" (controls must fail).
+  size_t passed = 0, failed = 0, control_passed = 0;
+  for (const auto& k : c.checks) passed += k.verdict == Verdict::Pass;
+  for (const auto& k : c.controls) failed += k.verdict == Verdict::Fail, control_passed += k.verdict == Verdict::Pass;
+  const std::string checks = fmt::format("{}/{} pass", passed, c.checks.size());
+  const std::string control =
+      c.controls.empty() ? "--"
+                         : verdict_cell(failed == c.controls.size() ? "fail" : control_passed > 0 ? "pass" : "inconclusive", true) +
+                               fmt::format(" {}/{} fail", failed, c.controls.size());
   return "\\hyperref[claim:" + c.info.id + "]{" + tex_escape(c.info.id) + "} & " + tex_escape(c.info.source) + " & " +
-         measured + " & " + band + " & " + verdict_cell(to_string(c.verdict)) + " & " + control + " & " +
+         checks + " & " + verdict_cell(to_string(c.verdict)) + " & " + control + " & " +
          fmt::format("{:.1f}", c.seconds) + "\\\\\n";
 }
 
@@ -465,8 +459,8 @@ ReportOutcome write_report(const ReportOptions& opt) {
   for (size_t r = 0; r < runs.size(); ++r) {
     if (runs.size() > 1) t += "\\subsection*{Summary: " + tex_escape(names[r]) + "}\n";
     else t += "\\subsection*{Summary}\n";
-    t += "{\\footnotesize\\begin{longtable}{@{}p{0.16\\textwidth}p{0.25\\textwidth}p{0.17\\textwidth}p{0.13\\textwidth}lll@{}}\\toprule\n"
-         "claim & source & measured (first check) & reference & verdict & control & time [s]\\\\\\midrule\n";
+    t += "{\\footnotesize\\begin{longtable}{@{}p{0.18\\textwidth}p{0.36\\textwidth}llll@{}}\\toprule\n"
+         "claim & source & checks & verdict & controls & time [s]\\\\\\midrule\n";
     for (const auto& c : runs[r].claims) t += summary_row(c);
     t += "\\bottomrule\\end{longtable}}\n";
   }

@@ -11,7 +11,9 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "reports/ci_reports.h"
 #include "reports/report.h"
+#include "src/core/atomic_file.h"
 #include "src/core/error.h"
 #include "src/core/context.h"
 #include "src/core/journal.h"
@@ -73,7 +75,7 @@ int cmd_list(const std::vector<std::string>& args) {
 
 int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
   po::options_description desc("prism run");
-  std::string shard, blas, resume;
+  std::string shard, blas, resume, junit, summary_md;
   int threads = 0;
   RunOptions opt;
   std::string out;
@@ -87,6 +89,8 @@ int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
       ("shard", po::value(&shard), "K/N: run the K-th of N slices of the sweep points")
       ("seed-base", po::value(&opt.seed_base)->default_value(0), "seeds are B+1 ... B+S")
       ("resume", po::value(&resume), "OUT: continue the run whose journal is OUT/journal.jsonl")
+      ("junit", po::value(&junit), "FILE: JUnit XML, one testcase per check and control")
+      ("summary-md", po::value(&summary_md), "FILE: a Markdown summary for a CI job")
       ("no-report", "skip the PDF")
       ("allow-inconclusive", "exit 0 when verdicts are inconclusive but none is wrong")
       ("quiet", "no progress line");
@@ -125,6 +129,8 @@ int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
   const auto path = write_results(r, opt.out);  // before anything else can fail: nothing measured is lost
   print_summary(r);
   std::printf("results: %s\n", path.c_str());
+  if (!junit.empty()) write_file_atomically(junit, junit_xml(r));
+  if (!summary_md.empty()) write_file_atomically(summary_md, summary_markdown(r));
   if (opt.shard_count == 1)
     for (const auto& c : r.claims) validate_figure_lines(c);
   if (!vm.count("no-report")) {
@@ -310,6 +316,7 @@ const char* kUsage = R"(usage: prism <command> [options]
 commands:
   list   [--json]                              the registered claims
   run    [--preset quick|full] [--filter REGEX] [--seeds N] [--seed-base B] [--out DIR] [--resume DIR]
+         [--junit FILE] [--summary-md FILE]
          [--blas NAME] [--threads N] [--shard K/N] [--no-report]
          [--allow-inconclusive] [--quiet]      measure, check, report
   report DIR [DIR...] [--out FILE] [--allow-inconclusive]
