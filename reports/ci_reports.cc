@@ -50,7 +50,9 @@ void testcase(std::string& out, const std::string& claim, const CheckResult& c, 
   out += fmt::format("    <testcase name=\"{}: {}\" classname=\"prism.{}.{}\" time=\"0\">\n", kind, xml_escape(c.name),
                      xml_escape(claim), kind);
   const std::string facts = evidence(c);
-  if (!testcase_passes(c, control)) {
+  if (c.verdict == Verdict::NotEvaluated) {  // part of a claim ran: neither passed nor failed
+    out += fmt::format("      <skipped message=\"{}\"/>\n", xml_escape(c.detail));
+  } else if (!testcase_passes(c, control)) {
     std::string type = to_string(c.verdict), message;
     if (c.verdict == Verdict::Inconclusive) {
       type = "inconclusive";
@@ -74,18 +76,24 @@ void testcase(std::string& out, const std::string& claim, const CheckResult& c, 
 }  // namespace
 
 std::string junit_xml(const RunResult& run) {
-  size_t tests = 0, failures = 0;
+  size_t tests = 0, failures = 0, skipped = 0;
   double seconds = 0;
   std::string suites;
   for (const auto& c : run.claims) {
-    size_t n = 0, f = 0;
+    size_t n = 0, f = 0, skip = 0;
     std::string cases;
-    for (const auto& k : c.checks) ++n, f += testcase_passes(k, false) ? 0 : 1, testcase(cases, c.info.id, k, false);
-    for (const auto& k : c.controls) ++n, f += testcase_passes(k, true) ? 0 : 1, testcase(cases, c.info.id, k, true);
+    const auto add = [&](const CheckResult& k, bool control) {
+      ++n;
+      if (k.verdict == Verdict::NotEvaluated) ++skip;
+      else if (!testcase_passes(k, control)) ++f;
+      testcase(cases, c.info.id, k, control);
+    };
+    for (const auto& k : c.checks) add(k, false);
+    for (const auto& k : c.controls) add(k, true);
     suites += fmt::format(
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"{:.3f}\" "
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{:.3f}\" "
         "timestamp=\"{}\">\n",
-        xml_escape(c.info.id), n, f, c.seconds, xml_escape(run.context.value("started", "")));
+        xml_escape(c.info.id), n, f, skip, c.seconds, xml_escape(run.context.value("started", "")));
     suites += "    <properties>\n";
     for (const auto& [name, value] : {std::pair<std::string, std::string>{"title", c.info.title},
                                       {"source", c.info.source},
@@ -95,12 +103,13 @@ std::string junit_xml(const RunResult& run) {
     suites += "    </properties>\n" + cases + "  </testsuite>\n";
     tests += n;
     failures += f;
+    skipped += skip;
     seconds += c.seconds;
   }
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"prism {}\" tests=\"{}\" failures=\"{}\" "
-      "errors=\"0\" skipped=\"0\" time=\"{:.3f}\">\n{}</testsuites>\n",
-      xml_escape(run.context.value("preset", "")), tests, failures, seconds, suites);
+      "errors=\"0\" skipped=\"{}\" time=\"{:.3f}\">\n{}</testsuites>\n",
+      xml_escape(run.context.value("preset", "")), tests, failures, skipped, seconds, suites);
 }
 
 std::string summary_markdown(const RunResult& run) {

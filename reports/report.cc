@@ -35,7 +35,7 @@ std::string interval(double lo, double hi) { return "[" + num(lo) + ", " + num(h
 std::string verdict_cell(const std::string& v, bool control = false) {
   // For a control, "fail" is the wanted outcome.
   const bool good = control ? v == "fail" : v == "pass";
-  const char* colour = good ? "passgreen" : (v == "inconclusive" ? "inconcl" : "failred");
+  const char* colour = good ? "passgreen" : (v == "inconclusive" || v == "not evaluated" ? "inconcl" : "failred");
   return fmt::format("\\textcolor{{{}}}{{\\textbf{{{}}}}}", colour, tex_escape(v));
 }
 

@@ -12,6 +12,7 @@
 #include "src/cli/commands.h"
 #include "src/core/claim.h"
 #include "src/core/error.h"
+#include "src/core/results.h"
 #include "src/core/runner.h"
 #include "tests/support/test_support.h"
 
@@ -252,6 +253,68 @@ TEST(FigureValidation, ABandNamingAnUnknownCheckExits2BeforeMeasuring) {
 TEST(FigureValidation, AWhereOnAnUnknownParameterExits2) {
   ScratchDir dir("prism-claim-support-test");
   expect_exit_2_naming(prism_run(dir, "toy-where-typo"), {"claim toy-where-typo", "figure 'error'", "'size'"});
+}
+
+
+// ---- part of a claim: a filter on claim/point names ----------------------------
+
+Measurement MeasureByDataset(const RunContext& ctx) {
+  Measurement m;
+  m.set("err", ctx.str("dataset") == "a" ? 0.1 : 0.2);
+  return m;
+}
+
+PRISM_CLAIM("toy-part", MeasureByDataset)
+    ->Sweep("quick", {{{"dataset", "a"}}, {{"dataset", "b"}}})
+    ->Seeds(2);
+
+std::pair<int, RunResult> run_part(const ScratchDir& dir, const std::string& filter) {
+  dir.write("refs/toy-part.toml",
+            "id = \"toy-part\"\nsource = \"test\"\n"
+            "[[check]]\nname = \"a-small\"\nkind = \"bound\"\nmeasured = \"err\"\nmax = 0.15\nwhere = { dataset = \"a\" }\nsource = \"test\"\n"
+            "[[check]]\nname = \"b-small\"\nkind = \"bound\"\nmeasured = \"err\"\nmax = 0.25\nwhere = { dataset = \"b\" }\nsource = \"test\"\n"
+            "[[control]]\nname = \"b-not-a\"\napplies = \"a-small\"\nwhere = { dataset = \"b\" }\nwhy = \"b is larger\"\n");
+  ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
+  const std::string out = (dir / "out").string();
+  std::vector<std::string> args = {"prism", "run", "--filter", filter, "--out", out, "--no-report", "--quiet"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  const int status = cli::run_main(static_cast<int>(argv.size()), argv.data());
+  ::testing::internal::GetCapturedStdout();
+  ::testing::internal::GetCapturedStderr();
+  return {status, read_results(dir / "out")};
+}
+
+TEST(PointFilter, RunsTheNamedPointsAndLeavesTheOtherChecksNotEvaluated) {
+  ScratchDir dir("prism-claim-support-test");
+  const auto [status, r] = run_part(dir, "toy-part/dataset=a");
+  ASSERT_EQ(r.claims.size(), 1u);
+  const ClaimResult& c = r.claims[0];
+  EXPECT_TRUE(c.partial);
+  EXPECT_EQ(c.points.size(), 1u) << "only dataset=a ran";
+  ASSERT_EQ(c.checks.size(), 2u);
+  EXPECT_EQ(c.checks[0].verdict, Verdict::Pass);
+  EXPECT_EQ(c.checks[1].verdict, Verdict::NotEvaluated) << "b's check never passes when b did not run";
+  EXPECT_NE(c.checks[1].detail.find("the filter ran no point"), std::string::npos) << c.checks[1].detail;
+  EXPECT_EQ(c.controls[0].verdict, Verdict::NotEvaluated);
+  EXPECT_EQ(c.verdict, Verdict::Pass);
+  EXPECT_NE(c.verdict_reason.find("partial run, not evaluated: check b-small, control b-not-a"), std::string::npos)
+      << c.verdict_reason;
+  EXPECT_EQ(status, 0);
+}
+
+TEST(PointFilter, AClaimIdRunsEveryPointAndAPartWithNoCheckIsNotAPass) {
+  ScratchDir dir("prism-claim-support-test");
+  const auto whole = run_part(dir, "^toy-part$");
+  EXPECT_FALSE(whole.second.claims[0].partial);
+  EXPECT_EQ(whole.second.claims[0].points.size(), 2u);
+  EXPECT_EQ(whole.second.claims[0].verdict, Verdict::Pass);
+  // Only b ran: b's check passes, a's check and the control are not evaluated.
+  const auto b = run_part(dir, "toy-part/dataset=b");
+  EXPECT_EQ(b.second.claims[0].checks[0].verdict, Verdict::NotEvaluated);
+  EXPECT_EQ(b.second.claims[0].checks[1].verdict, Verdict::Pass);
 }
 
 }  // namespace

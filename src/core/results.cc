@@ -110,7 +110,7 @@ double decode_number(const Json& j, const std::string& where) {
 }
 
 Verdict verdict_from_string(const std::string& s, const std::string& where) {
-  for (Verdict v : {Verdict::Pass, Verdict::Fail, Verdict::Inconclusive})
+  for (Verdict v : {Verdict::Pass, Verdict::Fail, Verdict::Inconclusive, Verdict::NotEvaluated})
     if (s == to_string(v)) return v;
   throw InputError(where, "unknown verdict '" + s + "'", "re-run `prism run` into this folder");
 }
@@ -186,6 +186,7 @@ fs::path write_results(const RunResult& r, const fs::path& out) {
     jc["reference_source"] = info.reference_source;
     jc["verdict"] = to_string(c.verdict);
     jc["verdict_reason"] = c.verdict_reason;
+    jc["partial"] = c.partial;
     jc["seconds"] = c.seconds;
     jc["notes"] = info.notes;
     jc["checks"] = Json::array();
@@ -258,6 +259,7 @@ RunResult read_results(const fs::path& dir) {
       for (const auto& f : jc.at("figures")) info.figures.push_back(figure_from_json(f));
       c.verdict = verdict_from_string(jc.at("verdict"), where);
       c.verdict_reason = jc.at("verdict_reason");
+      c.partial = jc.value("partial", false);
       c.seconds = jc.at("seconds");
       for (const auto& k : jc.at("checks")) c.checks.push_back(check_from_json(k, where));
       for (const auto& k : jc.at("controls")) c.controls.push_back(check_from_json(k, where));

@@ -37,6 +37,10 @@ struct ClaimResult {
   Verdict verdict = Verdict::Inconclusive;
   std::string verdict_reason;
   double seconds = 0;
+  // A filter selected some of the claim's sweep points (`claim/point` names):
+  // checks whose points did not run are "not evaluated", never passed.
+  bool partial = false;
+  std::string derive_error;  // a partial run's Derive hook that lacked points
 };
 
 struct RunResult {

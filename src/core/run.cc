@@ -145,7 +145,7 @@ size_t sweep_index(const ClaimSpec& spec, const std::string& preset, const Json&
 
 }  // namespace
 
-std::vector<const ClaimSpec*> select_claims(const std::string& filter) {
+std::vector<const ClaimSpec*> select_claims(const std::string& filter, const std::string& preset) {
   std::regex re;
   try {
     re = std::regex(filter, std::regex::ECMAScript);
@@ -153,8 +153,12 @@ std::vector<const ClaimSpec*> select_claims(const std::string& filter) {
     throw InputError("--filter '" + filter + "'", std::string("not a valid regular expression: ") + e.what());
   }
   std::vector<const ClaimSpec*> out;
-  for (const auto* c : ClaimRegistry::instance().claims())
-    if (std::regex_search(c->id, re)) out.push_back(c);
+  for (const auto* c : ClaimRegistry::instance().claims()) {
+    bool selected = std::regex_search(c->id, re);
+    if (auto it = c->sweep.find(preset); !selected && it != c->sweep.end())
+      for (const auto& p : it->second) selected = selected || std::regex_search(c->id + "/" + point_label(p), re);
+    if (selected) out.push_back(c);
+  }
   if (out.empty()) throw InputError("--filter '" + filter + "'", "matches no claim", "see `prism list`");
   return out;
 }
@@ -184,7 +188,8 @@ int point_seeds(const ClaimSpec& spec, const Json& point, int run_seeds) {
 RunResult run_claims(const RunOptions& opt) {
   RunResult result;
   result.context = machine_context();  // its "started" is the start of the run
-  const auto specs = select_claims(opt.filter);
+  const auto specs = select_claims(opt.filter, opt.preset);
+  const std::regex filter(opt.filter, std::regex::ECMAScript);
   std::vector<ReferenceFile> references;
   // Validate every reference file, and the figures' bands against it, first.
   for (const auto* spec : specs) {
@@ -198,8 +203,15 @@ RunResult run_claims(const RunOptions& opt) {
     ClaimResult cr;
     cr.info = claim_info(*spec, references.back());
     const int nseeds = opt.seeds > 0 ? opt.seeds : spec->seeds_for(opt.preset);
+    // The filter names the claim (every point) or some of its points ("claim/point", as Google Benchmark names runs).
+    const bool whole = std::regex_search(spec->id, filter);
     size_t index = 0;
     for (const auto& p : it->second) {
+      if (!whole && !std::regex_search(spec->id + "/" + point_label(p), filter)) {
+        cr.partial = true;
+        ++index;
+        continue;
+      }
       if (static_cast<int>(index++ % opt.shard_count) != opt.shard_index) continue;
       PointRuns pr;
       pr.params = p;
@@ -207,6 +219,9 @@ RunResult run_claims(const RunOptions& opt) {
       pr.runs.resize(pr.seeds.size());
       cr.points.push_back(std::move(pr));
     }
+    if (cr.partial && opt.shard_count > 1)
+      throw InputError("--filter '" + opt.filter + "'", "selects part of claim " + spec->id + " and --shard splits the run",
+                       "shard whole claims (a filter on claim ids), or run the part unsharded");
     result.claims.push_back(std::move(cr));
   }
 

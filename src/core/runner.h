@@ -19,7 +19,7 @@ namespace prism {
 
 struct RunOptions {
   std::string preset = "quick";
-  std::string filter = ".*";          // ECMAScript regex on claim ids (search, not full match)
+  std::string filter = ".*";          // ECMAScript regex (search) on claim ids, or on `id/point` names to run part of a claim
   int seeds = 0;                      // 0: the claim's own count for the preset
   std::filesystem::path out = "prism-out";
   bool progress = true;
@@ -39,8 +39,9 @@ struct Interrupted : std::runtime_error {
 
 // ---- run.cc ----------------------------------------------------------------
 
-// Claims whose id matches the filter; a filter that matches none is an InputError.
-std::vector<const ClaimSpec*> select_claims(const std::string& filter);
+// Claims whose id, or the name `id/point` of one of their points in `preset`,
+// matches the filter; a filter that matches none is an InputError.
+std::vector<const ClaimSpec*> select_claims(const std::string& filter, const std::string& preset);
 
 // The reference file of a claim, checked to belong to it.
 ReferenceFile load_claim_reference(const ClaimSpec& spec);

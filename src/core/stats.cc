@@ -15,6 +15,7 @@ const char* to_string(Verdict v) {
     case Verdict::Pass: return "pass";
     case Verdict::Fail: return "fail";
     case Verdict::Inconclusive: return "inconclusive";
+    case Verdict::NotEvaluated: return "not evaluated";
   }
   return "?";
 }

@@ -12,7 +12,8 @@ namespace prism {
 
 inline constexpr double kConfidence = 0.95;
 
-enum class Verdict { Pass, Fail, Inconclusive };
+// NotEvaluated: a check whose points did not run (a filter selected part of a claim).
+enum class Verdict { Pass, Fail, Inconclusive, NotEvaluated };
 const char* to_string(Verdict v);
 
 struct Summary {

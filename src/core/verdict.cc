@@ -25,7 +25,17 @@ void require_finite(const std::string& claim, const Json& point, std::uint64_t s
 
 void derive_claim(const ClaimSpec& spec, ClaimResult& claim) {
   if (!spec.derive) return;
-  spec.derive(claim.points);
+  if (claim.partial) {
+    // Part of a claim: a hook that needs points which did not run (a reference
+    // point, the rest of a curve) leaves the checks on its quantities unevaluated.
+    try {
+      spec.derive(claim.points);
+    } catch (const std::exception& e) {
+      claim.derive_error = e.what();
+    }
+  } else {
+    spec.derive(claim.points);
+  }
   for (const auto& p : claim.points)
     for (size_t s = 0; s < p.runs.size(); ++s) require_finite(spec.id, p.params, p.seeds[s], p.runs[s]);
 }
@@ -45,29 +55,61 @@ void evaluate_claim(ClaimResult& cr, const ReferenceFile& reference, const std::
   require_checks_for(reference, preset);
   cr.checks.clear();
   cr.controls.clear();
+  // In a partial run a check whose points did not run, or whose quantity a
+  // Derive hook could not form without them, is "not evaluated": never a pass.
+  const auto evaluate = [&](const CheckSpec& c) {
+    if (cr.partial) {
+      const bool any = std::any_of(cr.points.begin(), cr.points.end(),
+                                   [&](const PointRuns& p) { return p.matches(c.where) && !p.runs.empty(); });
+      CheckResult r;
+      r.name = c.name, r.kind = c.kind, r.source = c.source, r.location = c.location;
+      r.verdict = Verdict::NotEvaluated;
+      if (!any) {
+        r.detail = "not evaluated: the filter ran no point that where = " + c.where.dump() + " selects";
+        return r;
+      }
+      try {
+        return evaluate_check(c, cr.points);
+      } catch (const ReferenceError& e) {
+        r.detail = "not evaluated on this part of the claim: " + std::string(e.what()) +
+                   (cr.derive_error.empty() ? "" : " (Derive: " + cr.derive_error + ")");
+        return r;
+      }
+    }
+    return evaluate_check(c, cr.points);
+  };
   for (const auto& c : reference.checks)
-    if (c.applies_to(preset)) cr.checks.push_back(evaluate_check(c, cr.points));
+    if (c.applies_to(preset)) cr.checks.push_back(evaluate(c));
   for (const auto& ctl : reference.controls)
     if (ctl.check.applies_to(preset)) {
-      CheckResult r = evaluate_check(ctl.check, cr.points);
+      CheckResult r = evaluate(ctl.check);
       r.why = ctl.why;
       r.applies = ctl.applies;
       cr.controls.push_back(std::move(r));
     }
   bool any_fail = false, any_open = false;
-  std::vector<std::string> reasons;
+  size_t evaluated = 0;
+  std::vector<std::string> reasons, unevaluated;
   for (const auto& c : cr.checks) {
     if (c.verdict == Verdict::Fail) any_fail = true, reasons.push_back("check " + c.name + " failed");
     if (c.verdict == Verdict::Inconclusive) any_open = true, reasons.push_back("check " + c.name + " inconclusive");
+    if (c.verdict == Verdict::NotEvaluated) unevaluated.push_back("check " + c.name);
+    else ++evaluated;
   }
   for (const auto& c : cr.controls) {
     if (c.verdict == Verdict::Pass)
       any_fail = true, reasons.push_back("control " + c.name + " passed: its check cannot tell");
     if (c.verdict == Verdict::Inconclusive) any_open = true, reasons.push_back("control " + c.name + " inconclusive");
+    if (c.verdict == Verdict::NotEvaluated) unevaluated.push_back("control " + c.name);
   }
-  cr.verdict = any_fail ? Verdict::Fail : any_open ? Verdict::Inconclusive : Verdict::Pass;
-  cr.verdict_reason = reasons.empty() ? "every check passed and every control failed"
+  cr.verdict = any_fail ? Verdict::Fail : any_open ? Verdict::Inconclusive : evaluated == 0 ? Verdict::NotEvaluated : Verdict::Pass;
+  cr.verdict_reason = reasons.empty() ? (evaluated == 0 ? "no check selects a point that ran"
+                                                        : "every check evaluated passed and every control evaluated failed")
                                       : fmt::format("{}", fmt::join(reasons, "; "));
+  if (!unevaluated.empty())
+    cr.verdict_reason = fmt::format("partial run, not evaluated: {}. {}", fmt::join(unevaluated, ", "), cr.verdict_reason);
+  else if (reasons.empty())
+    cr.verdict_reason = "every check passed and every control failed";
 }
 
 namespace {
@@ -125,7 +167,7 @@ void validate_figure_lines(const ClaimResult& claim) {
 bool all_verified(const RunResult& r, bool allow_inconclusive) {
   for (const auto& c : r.claims) {
     if (c.verdict == Verdict::Fail) return false;
-    if (c.verdict == Verdict::Inconclusive && !allow_inconclusive) return false;
+    if ((c.verdict == Verdict::Inconclusive || c.verdict == Verdict::NotEvaluated) && !allow_inconclusive) return false;
   }
   return true;
 }
