@@ -194,6 +194,33 @@ std::string checks_table(const std::vector<CheckResult>& list, bool controls) {
   return t;
 }
 
+// Every published number a reference file carries, beside prism's measurement
+// at the scale that ran (the preset and the point), its interval and the
+// check's verdict. Empty when no check of the run has one.
+std::string reproduction_table(const RunResult& run) {
+  std::string rows;
+  const std::string preset = run.context.value("preset", "");
+  for (const auto& c : run.claims)
+    for (const auto& k : c.checks) {
+      if (k.published.is_null()) continue;
+      const Json& p = k.published;
+      const auto number = [&](const Json& j) { return decode_number(j, c.info.reference_file); };
+      const std::string scale = preset + (p.value("point", "").empty() ? "" : ", " + p.value("point", ""));
+      rows += "\\hyperref[claim:" + c.info.id + "]{" + tex_escape(c.info.id) + "} & " + tex_escape(k.name) + " & " +
+              tex_escape(p.value("printed", "")) + " {\\scriptsize(" + tex_escape(p.value("source", "")) + ")} & " +
+              num(number(p.at("measured"))) + " " + interval(number(p.at("ci").at(0)), number(p.at("ci").at(1))) +
+              " {\\scriptsize(" + tex_escape(p.value("quantity", "")) + ")} & " + tex_escape(scale) + " & " +
+              verdict_cell(to_string(k.verdict)) + "\\\\\n";
+    }
+  if (rows.empty()) return "";
+  return "\\subsection*{Published numbers and prism's}\n{\\small The paper's numbers as printed, beside prism's "
+         "measurement (seed mean and 95\\% interval) at the scale that ran; the paper's scale may differ (see each "
+         "claim's reference file).}\n\n"
+         "{\\footnotesize\\begin{longtable}{@{}p{0.15\\textwidth}p{0.17\\textwidth}p{0.22\\textwidth}p{0.24\\textwidth}p{0.12\\textwidth}l@{}}"
+         "\\toprule\nclaim & check & published & prism [95\\% CI] & scale & verdict\\\\\\midrule\n" +
+         rows + "\\bottomrule\\end{longtable}}\n";
+}
+
 std::string summary_row(const ClaimResult& c) {
   // Counts, not the first check alone: "13/13 pass", "3/3 fail" (controls must fail).
   size_t passed = 0, failed = 0, control_passed = 0;
@@ -456,6 +483,7 @@ ReportOutcome write_report(const ReportOptions& opt) {
        "A check passes when the confidence interval ("+ fmt::format("{:.0f}", 95.0) +"\\%, Student $t$ over seeds) lies inside the reference "
        "interval, fails when it lies outside, and is inconclusive otherwise. Every claim has a negative control: the "
        "same check on a setting where the claim must not hold; it must fail.\n\n";
+  t += reproduction_table(runs.front());
   for (size_t r = 0; r < runs.size(); ++r) {
     if (runs.size() > 1) t += "\\subsection*{Summary: " + tex_escape(names[r]) + "}\n";
     else t += "\\subsection*{Summary}\n";

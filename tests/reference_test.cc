@@ -419,6 +419,35 @@ TEST_P(BadReferenceFile, IsAReferenceErrorNamingTheFile) {
 INSTANTIATE_TEST_SUITE_P(Schema, BadReferenceFile, ::testing::ValuesIn(BadFiles()),
                          [](const ::testing::TestParamInfo<BadFile>& info) { return info.param.name; });
 
+TEST_F(ReferenceFileTest, APublishedNumberBelongsToItsCheckNotToItsControl) {
+  const fs::path p = dir_.write("toy.toml", std::string(kHeader) + R"(
+[[check]]
+name = "small-error"
+kind = "bound"
+measured = "err"
+max = 1e-6
+source = "Toy Eq. 1"
+published = { value = 0.153, printed = "0.153", source = "Toy Table 3", quantity = "lambda", at = { n = 10 } }
+)" + kGoodControl);
+  const ReferenceFile ref = load_reference(p);
+  ASSERT_TRUE(ref.checks[0].published.has_value());
+  EXPECT_EQ(ref.checks[0].published->value, 0.153);
+  EXPECT_EQ(ref.checks[0].published->source, "Toy Table 3");
+  EXPECT_EQ(ref.checks[0].published->quantity, "lambda");
+  EXPECT_EQ(ref.checks[0].published->at, (Json{{"n", 10}}));
+  EXPECT_FALSE(ref.controls[0].check.published.has_value());
+}
+
+TEST_F(ReferenceFileTest, APublishedNumberNeedsItsValueAndSource) {
+  for (const char* bad : {"published = { printed = \"0.1\", source = \"T\" }", "published = { value = 0.1 }",
+                          "published = { value = 0.1, source = \"T\", page = 3 }", "published = 0.1"}) {
+    const fs::path p = dir_.write("toy.toml", std::string(kHeader) +
+                                                  "[[check]]\nname = \"c\"\nkind = \"bound\"\nmeasured = \"err\"\n"
+                                                  "max = 1.0\nsource = \"S\"\n" + bad + "\n" + kGoodControl);
+    PRISM_EXPECT_THROW_WITH(load_reference(p), ReferenceError, "check 'c': published") << bad;
+  }
+}
+
 // ------------------------------------------------------- the real reference/
 
 TEST(RealReferenceFiles, EveryFileLoads) {

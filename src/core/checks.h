@@ -32,6 +32,9 @@ struct CheckResult {
   Json per_point = Json::array();   // the per-point figures behind the verdict
   // Controls only: the check it applies, and why it must fail.
   std::string applies, why;
+  // Checks with a published number: {value, printed, source, quantity,
+  // measured, ci: [lo, hi], point} (the reproduction table); null otherwise.
+  Json published;
 };
 
 // How the report draws a check's reference interval over a figure.

@@ -16,7 +16,7 @@
 namespace prism {
 namespace {
 
-const std::set<std::string> kCommon = {"name", "kind", "source", "where", "presets"};
+const std::set<std::string> kCommon = {"name", "kind", "source", "where", "presets", "published"};
 
 std::string at(const std::string& file, const toml::node& n) {
   return file + ":" + std::to_string(n.source().begin.line);
@@ -191,6 +191,29 @@ CheckSpec make_check(const Json& table, const std::string& location) {
       throw ReferenceError(location, "check '" + c.name + "': " + (what.rfind(key, 0) == 0 ? what : "'" + key + "' " + what));
     });
   }
+  if (table.contains("published")) {
+    const Json& p = table["published"];
+    const auto bad = [&](const std::string& what) {
+      throw ReferenceError(location, "check '" + c.name + "': published " + what,
+                           "published = { value = 0.153, printed = \"0.153\", source = \"Table 3\" } (quantity, at optional)");
+    };
+    if (!p.is_object()) bad("must be an inline table");
+    for (const auto& [k, v] : p.items())
+      if (k != "value" && k != "printed" && k != "source" && k != "quantity" && k != "at") bad("has an unknown key '" + k + "'");
+    if (!p.contains("value") || !p["value"].is_number()) bad("needs a number 'value'");
+    if (!p.contains("source") || !p["source"].is_string() || p["source"].get<std::string>().empty())
+      bad("needs its 'source' (table, figure or log it was printed in)");
+    Published pub;
+    pub.value = p["value"].get<double>();
+    pub.printed = p.value("printed", fmt::format("{:g}", pub.value));
+    pub.source = p["source"].get<std::string>();
+    pub.quantity = p.value("quantity", std::string());
+    if (p.contains("at")) {
+      if (!p["at"].is_object()) bad("'at' must be an inline table of sweep parameters");
+      pub.at = p["at"];
+    }
+    c.published = pub;
+  }
   if (kind->validate) kind->validate(c);
   return c;
 }
@@ -254,6 +277,7 @@ ReferenceFile load_reference(const std::filesystem::path& path) {
       if (!base) throw ReferenceError(loc, "control '" + ctl.name + "' applies to unknown check '" + ctl.applies + "'");
       // The control is the same check with its overrides: the `where` tables merge.
       Json merged = base->fields;
+      merged.erase("published");  // the paper's number belongs to the check, not to its control
       const Json over = to_json(*t, loc);
       for (const auto& [key, value] : over.items()) {
         if (key == "applies" || key == "why") continue;  // the control's own, not the check's

@@ -12,6 +12,7 @@
 #include <array>
 #include <filesystem>
 #include <optional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,20 @@ struct CheckParams {
   std::string transform;  // linear_fit: "log" (default) | "linear"
 };
 
+// A number as the paper printed it, for the report's reproduction table:
+// `published = { value = 0.153, printed = "0.153", source = "EigenPro2 logs",
+// quantity = "lambda_1", at = { n = 10000 } }`. Without `quantity` prism's
+// side is the check's decided value and interval; with it, the seed mean and
+// interval of that scalar at the first selected point (narrowed by `at`).
+struct Published {
+  double value = 0;
+  std::string printed, source, quantity;
+  Json at = Json::object();
+};
+
 struct CheckSpec {
   std::string name, kind, source;
+  std::optional<Published> published;  // checks only (a control does not inherit it)
   std::vector<std::string> presets;  // empty: every preset
   Json where = Json::object();       // sweep-point filter
   Json fields = Json::object();      // the whole table as written (controls merge into it)

@@ -145,6 +145,7 @@ Json check_to_json(const CheckResult& c) {
   j["points"] = encode_numbers(c.per_point);
   if (!c.why.empty()) j["why"] = c.why;
   if (!c.applies.empty()) j["applies"] = c.applies;
+  if (!c.published.is_null()) j["published"] = encode_numbers(c.published);
   return j;
 }
 
@@ -167,6 +168,7 @@ CheckResult check_from_json(const Json& j, const std::string& where) {
   c.per_point = j.at("points");
   c.why = j.value("why", "");
   c.applies = j.value("applies", "");
+  c.published = j.value("published", Json());
   return c;
 }
 

@@ -51,6 +51,35 @@ void require_checks_for(const ReferenceFile& reference, const std::string& prese
                          "every preset needs a negative control");
 }
 
+namespace {
+
+// The paper's number beside prism's: the check's decided value, or the named
+// scalar at the first selected point (narrowed by `at`).
+Json published_beside(const Published& pub, const CheckSpec& c, const CheckResult& r, const std::vector<PointRuns>& points) {
+  Json j = {{"value", pub.value}, {"printed", pub.printed}, {"source", pub.source}, {"quantity", pub.quantity}};
+  if (pub.quantity.empty()) {
+    j["quantity"] = r.quantity;
+    j["measured"] = r.value;
+    j["ci"] = {r.ci_lo, r.ci_hi};
+    j["point"] = "";
+    return j;
+  }
+  Json where = c.where;
+  for (const auto& [k, v] : pub.at.items()) where[k] = v;
+  for (const auto& p : points) {
+    if (!p.matches(where) || p.runs.empty()) continue;
+    const Summary s = summarize(p.values(pub.quantity, c.location));
+    j["measured"] = s.mean;
+    j["ci"] = {s.ci_lo, s.ci_hi};
+    j["point"] = point_label(p.params);
+    return j;
+  }
+  throw ReferenceError(c.location, "check '" + c.name + "': published.at = " + where.dump() + " selects no point of this run",
+                       "fix published.at, or restrict the check with presets = [...]");
+}
+
+}  // namespace
+
 void evaluate_claim(ClaimResult& cr, const ReferenceFile& reference, const std::string& preset) {
   require_checks_for(reference, preset);
   cr.checks.clear();
@@ -79,7 +108,11 @@ void evaluate_claim(ClaimResult& cr, const ReferenceFile& reference, const std::
     return evaluate_check(c, cr.points);
   };
   for (const auto& c : reference.checks)
-    if (c.applies_to(preset)) cr.checks.push_back(evaluate(c));
+    if (c.applies_to(preset)) {
+      cr.checks.push_back(evaluate(c));
+      if (c.published && cr.checks.back().verdict != Verdict::NotEvaluated)
+        cr.checks.back().published = published_beside(*c.published, c, cr.checks.back(), cr.points);
+    }
   for (const auto& ctl : reference.controls)
     if (ctl.check.applies_to(preset)) {
       CheckResult r = evaluate(ctl.check);
