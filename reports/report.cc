@@ -188,6 +188,10 @@ std::string checks_table(const std::vector<CheckResult>& list, bool controls) {
     under += "\\emph{Measured:} " + tex_escape(c.detail) + ". \\emph{Source:} " + tex_escape(c.source);
     if (c.verdict == Verdict::Inconclusive && c.seeds_needed > 0)
       under += fmt::format(". Inconclusive: about {} seeds would decide it", c.seeds_needed);
+    if (c.seeds > 1 && c.ci_lo == c.ci_hi && std::isfinite(c.ci_lo))  // not precision: nothing varied
+      under += fmt::format(". The value is the same in all {} seeds (a fixed data subset, a worst case over "
+                           "seeds, or an exact quantity): its zero-width interval shows no randomness, not precision",
+                           c.seeds);
     t += under + "}\\\\[2pt]\n";
   }
   t += "\\bottomrule\n\\end{longtable}}\n";
