@@ -392,6 +392,15 @@ MatrixXd Network::tangent_kernel(const Eigen::Ref<const VectorXd>& w, const Matr
     const MatrixXd scaled = t.A[depth()] * t.phi1.asDiagonal();
     K += (1.0 / layer_width(depth())) * (scaled.transpose() * scaled);
   }
+  // Every term is a Gram matrix, so K is symmetric to rounding. ATLAS (Debian's
+  // libatlas3-base) returns a K asymmetric by ~10 % at widths 1024 and 2048,
+  // whose eigenvalues then go negative; refuse it rather than report them.
+  const double asymmetry = (K - K.transpose()).norm();
+  if (!(asymmetry <= 1e-10 * K.norm()))
+    throw std::runtime_error("Network::tangent_kernel: the BLAS backend returned a non-symmetric J J^T (||K - K^T|| = " +
+                             std::to_string(asymmetry) + " against ||K|| = " + std::to_string(K.norm()) +
+                             "); this backend computes the tangent kernel wrongly at this width: use another "
+                             "(prism run --blas openblas)");
   return K;
 }
 
