@@ -837,6 +837,20 @@ TEST(AgreesCheck, WithinSigmasStandardErrorsOfTheClosedForm) {
                  Fail);
 }
 
+TEST(AgreesCheck, TheThresholdIsTheStudentTQuantileOfTheSigmaLevel) {
+  // z = 1 with 5 seeds (4 dof): sigmas = 1 is a two-sided tail of erfc(1/sqrt 2) = 0.3173; the t_4 quantile of
+  // that tail is 1.1417 (not 1), so z = 1 passes where a normal threshold of 1 would sit on the edge.
+  const std::vector<PointRuns> data = {measured_and_expected(10, {1.1, 0.9, 1.2, 1.0, 1.05}, 1.0)};
+  const CheckResult r = evaluate_check(spec("c", "agrees", Json::object(), {{"measured", "s2"}, {"expected", "c"}, {"sigmas", 1.0}}), data);
+  EXPECT_NEAR(r.ref_hi, 1.1417, kFourDecimalTableTolerance) << "t_{4} at the two-sided tail 0.3173";
+  EXPECT_VERDICT(r, Pass);
+  // z = 1.2 lies beyond it.
+  const std::vector<PointRuns> far = {measured_and_expected(10, {1.11, 0.91, 1.21, 1.01, 1.06}, 1.0)};
+  const CheckResult f = evaluate_check(spec("c", "agrees", Json::object(), {{"measured", "s2"}, {"expected", "c"}, {"sigmas", 1.0}}), far);
+  EXPECT_GT(std::abs(f.value), 1.1417);
+  EXPECT_VERDICT(f, Fail);
+}
+
 TEST(AgreesCheck, WithinAnAbsoluteToleranceAtEveryPoint) {
   const std::vector<PointRuns> data = {measured_and_expected(10, {1.001, 1.0012, 1.0008}, 1.0),
                                        measured_and_expected(100, {1.0, 1.0001, 0.9999}, 1.0)};
