@@ -26,14 +26,7 @@ TEST(ReluFeatures1d, DerivativeVariationMatchesAFiniteDifferenceVariation) {
   const Eigen::VectorXd w = rng.normal_vector(40);
   const Eigen::Index cells = 20000;
   const Eigen::VectorXd x = Eigen::VectorXd::LinSpaced(cells + 1, -1.0, 1.0);
-  const Eigen::VectorXd fx = f.evaluate(w, x);
-  const double h = 2.0 / static_cast<double>(cells);
-  double tv = 0, previous = (fx(1) - fx(0)) / h;
-  for (Eigen::Index i = 1; i < cells; ++i) {
-    const double slope = (fx(i + 1) - fx(i)) / h;
-    tv += std::abs(slope - previous);
-    previous = slope;
-  }
+  const double tv = grid_derivative_variation(f.evaluate(w, x), 2.0 / static_cast<double>(cells));
   const double exact = f.derivative_total_variation(w, -1.0, 1.0);
   ASSERT_GT(exact, 0.0);
   EXPECT_NEAR(tv, exact, kFiniteDifferenceTolerance * exact)

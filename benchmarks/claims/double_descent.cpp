@@ -234,6 +234,7 @@ constexpr double kTvFloor = 1e-3;         // TV(f') is exactly 0 when no knot fa
 const std::vector<Eigen::Index> kSparseNs = {300, 1000, 3000};
 const std::vector<Eigen::Index> kProfileNs = {3, 5, 10, 20, 30, 50, 100, 300, 1000, 3000};
 constexpr int kCurvePoints = 201;
+constexpr Eigen::Index kTvCheckCells = 20000;  // grid of the TV cross-check on [x_1, x_n1]
 
 struct Fit1d {
   Eigen::VectorXd w;
@@ -344,6 +345,21 @@ Measurement relu_1d_seed(const RunContext& ctx) {
     const Eigen::VectorXd f = d.features.evaluate(fit_1d(d, N).w, grid);
     return std::vector<double>(f.data(), f.data() + f.size());
   };
+  // The knot sum against the grid's secant slopes on [x_1, x_n1], for N = 3 and
+  // N_thr of the panel's draw: two computations of one TV(f'), equal up to
+  // rounding while no two knots share a grid cell (at 3000 features they do).
+  {
+    const Eigen::VectorXd inside = Eigen::VectorXd::LinSpaced(kTvCheckCells + 1, d.x(0), d.x(kPoints1d - 1));
+    const double h = (d.x(kPoints1d - 1) - d.x(0)) / kTvCheckCells;
+    double worst = 0;
+    for (Eigen::Index N : {kClassical, interpolation_threshold(d)}) {  // at 3000 features knots share grid cells
+      const Fit1d fit = fit_1d(d, N);
+      const double knots = d.features.derivative_total_variation(fit.w, d.x(0), d.x(kPoints1d - 1));
+      const double grid = models::grid_derivative_variation(d.features.evaluate(fit.w, inside), h);
+      worst = std::max(worst, std::abs(knots - grid) / std::max(knots, kTvFloor));
+    }
+    m.set("tv_knots_against_grid", worst);
+  }
   m.add_series("example_classical", xs, curve(kClassical));
   m.add_series("example_threshold", xs, curve(interpolation_threshold(d)));
   m.add_series("example_wide", xs, curve(kWide));

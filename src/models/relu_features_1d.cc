@@ -34,6 +34,17 @@ ReluFeatures1d draw_relu_features_1d(Eigen::Index N, Rng& rng) {
   return f;
 }
 
+double grid_derivative_variation(const Eigen::Ref<const Eigen::VectorXd>& f, double h) {
+  if (f.size() < 3 || !(h > 0)) throw std::invalid_argument("grid_derivative_variation: need >= 3 samples and h > 0");
+  double tv = 0, previous = (f(1) - f(0)) / h;
+  for (Eigen::Index i = 1; i + 1 < f.size(); ++i) {
+    const double slope = (f(i + 1) - f(i)) / h;
+    tv += std::abs(slope - previous);
+    previous = slope;
+  }
+  return tv;
+}
+
 double min_interpolant_derivative_variation(const Eigen::Ref<const Eigen::VectorXd>& x,
                                             const Eigen::Ref<const Eigen::VectorXd>& y) {
   if (x.size() != y.size() || x.size() < 2) throw std::invalid_argument("min_interpolant_derivative_variation: need matching x, y (>= 2)");

@@ -27,6 +27,12 @@ struct ReluFeatures1d {
 // N features, (v, b) drawn pairwise from rng (so a prefix is a smaller draw).
 ReluFeatures1d draw_relu_features_1d(Eigen::Index N, Rng& rng);
 
+// TV(f') of a function sampled on a uniform grid of spacing h, from its secant
+// slopes: sum |s_{i+1} - s_i|. Exact for a piecewise-linear f whose knots are at
+// least two cells apart (a cell holding one knot has a slope between its
+// neighbours'), up to rounding of f / h: an independent check of the knot sum.
+double grid_derivative_variation(const Eigen::Ref<const Eigen::VectorXd>& f, double h);
+
 // The least TV(f') of ANY interpolant of the points (x sorted ascending):
 // sum |s_{i+1} - s_i| over the secant slopes s_i, attained by the piecewise
 // linear interpolant (a lower bound for every interpolant on [x_1, x_m]).
