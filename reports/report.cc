@@ -209,7 +209,9 @@ std::string reproduction_table(const RunResult& run) {
       if (k.published.is_null()) continue;
       const Json& p = k.published;
       const auto number = [&](const Json& j) { return decode_number(j, c.info.reference_file); };
-      const std::string scale = preset + (p.value("point", "").empty() ? "" : ", " + p.value("point", ""));
+      std::string point = p.value("point", "");
+      for (size_t at = point.find(','); at != std::string::npos; at = point.find(',', at + 2)) point.insert(at + 1, " ");
+      const std::string scale = preset + (point.empty() ? "" : ", " + point);  // spaced, so the cell can wrap
       rows += "\\hyperref[claim:" + c.info.id + "]{" + tex_escape(c.info.id) + "} & " + tex_escape(k.name) + " & " +
               tex_escape(p.value("printed", "")) + " {\\scriptsize(" + tex_escape(p.value("source", "")) + ")} & " +
               num(number(p.at("measured"))) + " " + interval(number(p.at("ci").at(0)), number(p.at("ci").at(1))) +
