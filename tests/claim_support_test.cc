@@ -14,6 +14,7 @@
 #include "src/core/error.h"
 #include "src/core/results.h"
 #include "src/core/runner.h"
+#include "tests/support/run_cli.h"
 #include "tests/support/test_support.h"
 
 namespace prism {
@@ -220,15 +221,9 @@ PRISM_CLAIM("toy-where-typo", MeasureErr)
 std::pair<int, std::string> prism_run(const ScratchDir& dir, const std::string& id) {
   dir.write("refs/" + id + ".toml", reference_for(id, "err", 1));
   ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
-  const std::string out = (dir / "out").string();
-  std::vector<std::string> args = {"prism", "run", "--filter", "^" + id + "$", "--out", out, "--no-report", "--quiet"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  ::testing::internal::CaptureStderr();
-  ::testing::internal::CaptureStdout();
-  const int status = cli::run_main(static_cast<int>(argv.size()), argv.data());
-  ::testing::internal::GetCapturedStdout();
-  return {status, ::testing::internal::GetCapturedStderr()};
+  const testing::CliRun r =
+      testing::run_cli({"run", "--filter", "^" + id + "$", "--out", (dir / "out").string(), "--no-report", "--quiet"});
+  return {r.status, r.err};
 }
 
 void expect_exit_2_naming(const std::pair<int, std::string>& run, const std::vector<std::string>& names) {
@@ -275,15 +270,8 @@ std::pair<int, RunResult> run_part(const ScratchDir& dir, const std::string& fil
             "[[check]]\nname = \"b-small\"\nkind = \"bound\"\nmeasured = \"err\"\nmax = 0.25\nwhere = { dataset = \"b\" }\nsource = \"test\"\n"
             "[[control]]\nname = \"b-not-a\"\napplies = \"a-small\"\nwhere = { dataset = \"b\" }\nwhy = \"b is larger\"\n");
   ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
-  const std::string out = (dir / "out").string();
-  std::vector<std::string> args = {"prism", "run", "--filter", filter, "--out", out, "--no-report", "--quiet"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  const int status = cli::run_main(static_cast<int>(argv.size()), argv.data());
-  ::testing::internal::GetCapturedStdout();
-  ::testing::internal::GetCapturedStderr();
+  const int status =
+      testing::run_cli({"run", "--filter", filter, "--out", (dir / "out").string(), "--no-report", "--quiet"}).status;
   return {status, read_results(dir / "out")};
 }
 

@@ -20,6 +20,7 @@
 #include "src/cli/commands.h"
 #include "src/core/error.h"
 #include "src/core/results.h"
+#include "tests/support/run_cli.h"
 #include "tests/support/test_support.h"
 
 namespace prism {
@@ -112,21 +113,8 @@ PRISM_CLAIM("toy-journal", MeasureToy)
     ->Sweep("full", {{{"n", 1}}})
     ->Seeds(3);
 
-struct Invocation {
-  int status;
-  std::string err;
-};
-
-Invocation prism(std::vector<std::string> args) {
-  args.insert(args.begin(), "prism");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  ::testing::internal::CaptureStderr();
-  ::testing::internal::CaptureStdout();
-  const int status = cli::run_main(static_cast<int>(argv.size()), argv.data());
-  ::testing::internal::GetCapturedStdout();
-  return {status, ::testing::internal::GetCapturedStderr()};
-}
+using Invocation = testing::CliRun;
+Invocation prism(std::vector<std::string> args) { return testing::run_cli(std::move(args)); }
 
 void write_reference(const ScratchDir& dir) {
   dir.write("refs/toy-journal.toml",

@@ -420,15 +420,10 @@ INSTANTIATE_TEST_SUITE_P(Schema, BadReferenceFile, ::testing::ValuesIn(BadFiles(
                          [](const ::testing::TestParamInfo<BadFile>& info) { return info.param.name; });
 
 TEST_F(ReferenceFileTest, APublishedNumberBelongsToItsCheckNotToItsControl) {
-  const fs::path p = dir_.write("toy.toml", std::string(kHeader) + R"(
-[[check]]
-name = "small-error"
-kind = "bound"
-measured = "err"
-max = 1e-6
-source = "Toy Eq. 1"
-published = { value = 0.153, printed = "0.153", source = "Toy Table 3", quantity = "lambda", at = { n = 10 } }
-)" + kGoodControl);
+  // kGoodCheck's table continues with the published line.
+  const fs::path p = dir_.write("toy.toml", std::string(kHeader) + kGoodCheck +
+                                                "published = { value = 0.153, printed = \"0.153\", source = \"Toy Table 3\", "
+                                                "quantity = \"lambda\", at = { n = 10 } }\n" + kGoodControl);
   const ReferenceFile ref = load_reference(p);
   ASSERT_TRUE(ref.checks[0].published.has_value());
   EXPECT_EQ(ref.checks[0].published->value, 0.153);
