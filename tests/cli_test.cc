@@ -1,13 +1,19 @@
 // The `prism` command end to end: exit statuses, results.json, the report, and
 // the bad-input paths (truncated data, empty data folder, malformed reference).
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -43,6 +49,34 @@ Result run_on_data(const fs::path& data) {
                "PRISM_DATA=" + data.string());
 }
 
+// Runs prism under a file-size limit of `max_file_bytes` (RLIMIT_FSIZE, with
+// SIGXFSZ ignored): a write past it fails with EFBIG, as on a full disk.
+Result prism_with_file_limit(const std::string& args, rlim_t max_file_bytes, const fs::path& log) {
+  const pid_t child = fork();
+  if (child == 0) {
+    signal(SIGXFSZ, SIG_IGN);  // ignored dispositions survive exec
+    const rlimit lim{max_file_bytes, max_file_bytes};
+    setrlimit(RLIMIT_FSIZE, &lim);
+    const std::string cmd = std::string(PRISM_BINARY) + " " + args + " >" + log.string() + " 2>&1";
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int raw = 0;
+  waitpid(child, &raw, 0);
+  Result r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  std::ifstream in(log);
+  r.output.assign(std::istreambuf_iterator<char>(in), {});
+  return r;
+}
+
+size_t line_count(const fs::path& p) {
+  std::ifstream in(p);
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) ++n;
+  return n;
+}
+
 nlohmann::json read_json(const fs::path& p) {
   std::ifstream in(p);
   return nlohmann::json::parse(in);
@@ -66,6 +100,135 @@ TEST(Cli, UsageErrorsExitTwo) {
   r = prism("report /nonexistent/folder");
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("results.json"), std::string::npos) << r.output;
+}
+
+// Every input prism reads, given wrong: exit 2, the message names the flag,
+// variable or file, says how to fix it, and nothing is measured.
+struct BadInput {
+  const char* name;
+  std::string args, env, expected;
+};
+
+TEST(Cli, EveryBadInputExitsTwoNamingItAndTheFix) {
+  const ScratchDir scratch("prism-cli-test");
+  const std::string out = (scratch / "out").string();
+  const std::string run = "run --filter min-norm-alignment --no-report --quiet ";
+  const std::string a_file = scratch.write("a-file", "x").string();
+  fs::create_directories(scratch / "a-folder");
+  fs::create_directories(scratch / "no-results");
+  scratch.write("broken/results.json", "{");
+  const std::string good = (scratch / "good").string();
+  ASSERT_EQ(prism(run + "--out " + good).status, 0);
+  const std::vector<BadInput> cases = {
+      {"out is a file", run + "--out " + a_file, "", "is a file, not a folder"},
+      {"out under a file", run + "--out " + a_file + "/sub", "", "cannot create the folder"},
+      {"out in /proc", run + "--out /proc/prism-out", "", "cannot create the folder"},
+      {"negative threads", run + "--threads -1 --out " + out, "", "--threads -1"},
+      {"threads not a number", run + "--threads two --out " + out, "", "--threads"},
+      {"negative seeds", run + "--seeds -3 --out " + out, "", "--seeds"},
+      {"negative seed base", run + "--seed-base -5 --out " + out, "", "--seed-base -5"},
+      {"bad shard", run + "--shard 4/3 --out " + out, "", "--shard 4/3"},
+      {"bad regex", "run --filter '(' --no-report --out " + out, "", "not a valid regular expression"},
+      {"unknown preset", run + "--preset no-such-preset --out " + out, "", "unknown preset"},
+      {"unknown backend", run + "--blas mkl-9 --out " + out, "", "unknown backend"},
+      {"junit under a file", run + "--junit " + a_file + "/j.xml --out " + out, "", "a-file is a file, not a folder"},
+      {"summary is a folder", run + "--summary-md " + (scratch / "a-folder").string() + " --out " + out, "",
+       "is a folder, not a file"},
+      {"resume without a journal", run + "--resume " + (scratch / "a-folder").string(), "", "no journal to resume"},
+      {"thread variable not a number", run + "--out " + out, "OPENBLAS_NUM_THREADS=all", "OPENBLAS_NUM_THREADS=all"},
+      {"thread variable zero", run + "--out " + out, "OMP_NUM_THREADS=0", "OMP_NUM_THREADS=0"},
+      {"reference folder missing", run + "--out " + out, "PRISM_REFERENCE_DIR=" + (scratch / "none").string(),
+       "PRISM_REFERENCE_DIR="},
+      {"data folder missing", "run --filter sgd-exponential --no-report --quiet --out " + out,
+       "PRISM_DATA=" + (scratch / "none").string(), "fetch-data"},
+      {"report of a folder without results", "report " + (scratch / "no-results").string(), "", "results.json"},
+      {"report of damaged results", "report " + (scratch / "broken").string(), "", "not a prism results file"},
+      {"report under a file", "report " + good + " --out " + a_file + "/r.pdf", "",
+       "a-file is a file, not a folder"},
+      {"bench threads not a number", "bench --threads two", "", "--threads two"},
+      {"bench summary under a file",
+       "bench --benchmark_filter=none --summary " + a_file + "/s.json", "", "a-file is a file, not a folder"},
+  };
+  for (const auto& c : cases) {
+    const Result r = prism(c.args, c.env);
+    EXPECT_EQ(r.status, 2) << c.name << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.expected), std::string::npos) << c.name << ": expected '" << c.expected << "' in\n"
+                                                            << r.output;
+    EXPECT_NE(r.output.find("fix:"), std::string::npos) << c.name << ": says how to fix it\n" << r.output;
+    EXPECT_EQ(r.output.find("internal error"), std::string::npos) << c.name << "\n" << r.output;
+    EXPECT_FALSE(fs::exists(scratch / "out" / "results.json")) << c.name << ": measured nothing";
+  }
+}
+
+// A disk that fills while the results are written: exit 2 naming results.json,
+// the journal keeps every run, and --resume writes the results without measuring.
+TEST(Cli, FullDiskKeepsTheJournalAndResumeWritesTheResults) {
+  const ScratchDir scratch("prism-cli-test");
+  const std::string run = "run --filter min-norm-alignment --no-report --quiet --threads 1 ";
+  ASSERT_EQ(prism(run + "--out " + (scratch / "whole").string()).status, 0);
+  // A limit the journal fits under and results.json does not.
+  const auto journal_bytes = fs::file_size(scratch / "whole" / "journal.jsonl");
+  const auto results_bytes = fs::file_size(scratch / "whole" / "results.json");
+  ASSERT_LT(journal_bytes, results_bytes) << "results.json holds everything the journal does, and more";
+  const fs::path full = scratch / "full";
+  const Result r = prism_with_file_limit(run + "--out " + full.string(), (journal_bytes + results_bytes) / 2,
+                                         scratch / "log.txt");
+  EXPECT_EQ(r.status, 2) << r.output;
+  for (const char* said : {"results.json", "File too large", "journal.jsonl", "--resume"})
+    EXPECT_NE(r.output.find(said), std::string::npos) << "expected '" << said << "' in\n" << r.output;
+  EXPECT_EQ(line_count(full / "journal.jsonl"), line_count(scratch / "whole" / "journal.jsonl"));
+  EXPECT_FALSE(fs::exists(full / "results.json"));
+  EXPECT_FALSE(fs::exists(full / "results.json.tmp")) << "no half-written temporary is left";
+
+  const Result resumed = prism("run --resume " + full.string() + " --no-report --quiet --threads 1");
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  const auto a = read_json(scratch / "whole" / "results.json"), b = read_json(full / "results.json");
+  EXPECT_EQ(a["claims"][0]["points"], b["claims"][0]["points"]);
+  EXPECT_EQ(a["claims"][0]["checks"], b["claims"][0]["checks"]);
+}
+
+// SIGKILL part-way through a quick run of two real claims, then --resume: the
+// same measured values and verdicts as an uninterrupted run (timings aside).
+TEST(Cli, SigkillMidCatalogThenResumeEqualsAnUninterruptedRun) {
+  const ScratchDir scratch("prism-cli-test");
+  const std::string run = "run --preset quick --filter 'min-norm-alignment|winn-consistency' --no-report --quiet "
+                          "--threads 1 --out ";
+  const fs::path killed = scratch / "killed", whole = scratch / "whole";
+  ASSERT_EQ(prism(run + whole.string()).status, 0);
+  const size_t total = line_count(whole / "journal.jsonl");
+
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string cmd = "exec " + std::string(PRISM_BINARY) + " " + run + killed.string() + " >/dev/null 2>&1";
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Kill it once a third of its runs are journaled (header line aside).
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while (line_count(killed / "journal.jsonl") < 1 + total / 3 && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  kill(child, SIGKILL);
+  int raw = 0;
+  waitpid(child, &raw, 0);
+  ASSERT_TRUE(WIFSIGNALED(raw) && WTERMSIG(raw) == SIGKILL) << "it finished before the kill; the test saw nothing";
+  const size_t kept = line_count(killed / "journal.jsonl");
+  EXPECT_GT(kept, 1u);
+  EXPECT_LT(kept, total) << "killed part-way";
+  EXPECT_FALSE(fs::exists(killed / "results.json"));
+
+  const Result resumed = prism("run --resume " + killed.string() + " --no-report --quiet --threads 1");
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_EQ(line_count(killed / "journal.jsonl"), total) << "each run journaled once";
+  const auto a = read_json(whole / "results.json"), b = read_json(killed / "results.json");
+  ASSERT_EQ(a["claims"].size(), 2u);
+  ASSERT_EQ(b["claims"].size(), 2u);
+  for (size_t c = 0; c < 2; ++c) {
+    EXPECT_EQ(a["claims"][c]["verdict"], b["claims"][c]["verdict"]);
+    EXPECT_EQ(a["claims"][c]["points"], b["claims"][c]["points"]) << a["claims"][c]["id"];
+    EXPECT_EQ(a["claims"][c]["checks"], b["claims"][c]["checks"]) << a["claims"][c]["id"];
+    EXPECT_EQ(a["claims"][c]["controls"], b["claims"][c]["controls"]) << a["claims"][c]["id"];
+  }
 }
 
 TEST(Cli, ListJsonNamesTheClaims) {

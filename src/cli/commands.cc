@@ -1,6 +1,7 @@
 #include "src/cli/commands.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -39,6 +40,39 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
   return vm;
 }
 
+// The thread counts the BLAS libraries read from the environment: a value they
+// would silently take as 1 (or ignore) is refused instead.
+void validate_thread_environment() {
+  for (const char* var : {"OPENBLAS_NUM_THREADS", "BLIS_NUM_THREADS", "OMP_NUM_THREADS"}) {
+    const char* v = std::getenv(var);
+    if (!v) continue;
+    const std::string value = v;
+    if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(value) < 1)
+      throw InputError(std::string(var) + "=" + value, "not a positive whole number of threads",
+                       std::string("unset it, set it to a number such as 2, or pass --threads N"));
+  }
+}
+
+int parse_count(const std::string& flag, const std::string& value) {
+  if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos)
+    throw InputError(flag + " " + value, "not a whole number >= 0", "see `prism --help`");
+  return std::stoi(value);
+}
+
+// Writes the results of a finished run; a failure (full disk) says what is kept.
+std::filesystem::path write_results_or_say_what_is_kept(const RunResult& r, const std::filesystem::path& out) {
+  try {
+    return write_results(r, out);
+  } catch (const std::exception& e) {
+    const std::string first_line = std::string(e.what()).substr(0, std::string(e.what()).find('\n'));
+    throw OutputError((out / "results.json").string(), "cannot write the results: " + first_line,
+                      "free space or make the folder writable; every measured run is kept in " +
+                          (out / "journal.jsonl").string() + ", and `prism run --resume " + out.string() +
+                          "` then writes the results without measuring again");
+  }
+}
+
 void print_summary(const RunResult& r) {
   for (const auto& c : r.claims) {
     std::printf("%-24s %-13s %7.1fs  %s\n", c.info.id.c_str(), to_string(c.verdict), c.seconds,
@@ -75,7 +109,7 @@ int cmd_list(const std::vector<std::string>& args) {
 
 int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
   po::options_description desc("prism run");
-  std::string shard, blas, resume, junit, summary_md;
+  std::string shard, blas, resume, junit, summary_md, seed_base;
   int threads = 0;
   RunOptions opt;
   std::string out;
@@ -87,7 +121,7 @@ int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
       ("blas", po::value(&blas), "BLAS backend (see `prism blas`)")
       ("threads", po::value(&threads)->default_value(0), "BLAS threads (0: all cores)")
       ("shard", po::value(&shard), "K/N: run the K-th of N slices of the sweep points")
-      ("seed-base", po::value(&opt.seed_base)->default_value(0), "seeds are B+1 ... B+S")
+      ("seed-base", po::value(&seed_base)->default_value("0"), "seeds are B+1 ... B+S")
       ("resume", po::value(&resume), "OUT: continue the run whose journal is OUT/journal.jsonl")
       ("junit", po::value(&junit), "FILE: JUnit XML, one testcase per check and control")
       ("summary-md", po::value(&summary_md), "FILE: a Markdown summary for a CI job")
@@ -95,6 +129,11 @@ int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
       ("allow-inconclusive", "exit 0 when verdicts are inconclusive but none is wrong")
       ("quiet", "no progress line");
   auto vm = parse(args, desc);
+  validate_thread_environment();
+  if (threads < 0) throw InputError("--threads " + std::to_string(threads), "must be >= 0", "0 uses every core");
+  if (seed_base.empty() || seed_base.size() > 15 || seed_base.find_first_not_of("0123456789") != std::string::npos)
+    throw InputError("--seed-base " + seed_base, "not a whole number >= 0", "seeds are B+1 ... B+S");
+  opt.seed_base = std::stoull(seed_base);
   if (!resume.empty()) {
     // Options not given take the interrupted run's values; given ones must match (run_claims checks).
     const Json id = read_journal(std::filesystem::path(resume) / "journal.jsonl").identity;
@@ -113,20 +152,25 @@ int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
   if (const auto note = linalg::oversubscription_note(); !note.empty()) std::fprintf(stderr, "prism: %s\n", note.c_str());
   if (opt.preset != "quick" && opt.preset != "full")
     throw InputError("--preset " + opt.preset, "unknown preset", "use quick or full");
-  if (opt.seeds < 0) throw InputError("--seeds", "must be >= 0");
+  if (opt.seeds < 0) throw InputError("--seeds " + std::to_string(opt.seeds), "must be >= 0", "0 takes each claim's own seed count");
   if (!shard.empty()) {
     std::smatch m;
     if (!std::regex_match(shard, m, std::regex(R"((\d+)/(\d+))")) || std::stoi(m[1]) < 1 ||
         std::stoi(m[1]) > std::stoi(m[2]))
-      throw InputError("--shard " + shard, "expected K/N with 1 <= K <= N");
+      throw InputError("--shard " + shard, "expected K/N with 1 <= K <= N",
+                       "run the N slices as --shard 1/N ... --shard N/N, then `prism report` over their folders");
     opt.shard_index = std::stoi(m[1]) - 1;
     opt.shard_count = std::stoi(m[2]);
   }
   opt.out = out;
+  // Every place this run writes, tried before anything is measured.
+  ensure_writable_folder(opt.out, resume.empty() ? "--out" : "--resume");
+  if (!junit.empty()) ensure_writable_file(junit, "--junit");
+  if (!summary_md.empty()) ensure_writable_file(summary_md, "--summary-md");
   opt.progress = !vm.count("quiet");
   opt.argv.assign(argv, argv + argc);
   RunResult r = run_claims(opt);
-  const auto path = write_results(r, opt.out);  // before anything else can fail: nothing measured is lost
+  const auto path = write_results_or_say_what_is_kept(r, opt.out);  // before anything else can fail
   print_summary(r);
   std::printf("results: %s\n", path.c_str());
   if (!junit.empty()) write_file_atomically(junit, junit_xml(r));
@@ -155,11 +199,13 @@ int cmd_report(const std::vector<std::string>& args) {
   auto vm = parse(args, desc, &pos);
   ReportOptions ro;
   for (const auto& d : dirs) ro.inputs.push_back(d);
+  if (ro.inputs.empty()) throw InputError("prism report", "no result folder given", "prism report DIR [DIR...]");
   if (!out.empty()) ro.out = out;
   // The folders of one `prism run --shard K/N` series: merge them into one run
   // (checks evaluated on all points), written beside the PDF, then report it.
   std::vector<RunResult> results;
   for (const auto& d : ro.inputs) results.push_back(read_results(d));
+  ensure_writable_file(out.empty() ? ro.inputs.front() / "report.pdf" : std::filesystem::path(out), "--out");
   const auto shards = std::count_if(results.begin(), results.end(), [](const RunResult& r) { return is_shard(r); });
   if (shards > 0) {
     if (shards != static_cast<long>(results.size()))
@@ -229,10 +275,12 @@ int cmd_bench(const std::vector<std::string>& args, int argc, char** argv) {
     };
     std::string t;
     if (take("--blas", blas)) continue;
-    if (take("--threads", t)) { threads = std::stoi(t); continue; }
+    if (take("--threads", t)) { threads = parse_count("--threads", t); continue; }
     if (take("--summary", summary)) continue;
     rest.push_back(args[i]);
   }
+  validate_thread_environment();
+  if (!summary.empty()) ensure_writable_file(summary, "--summary");
   if (!blas.empty() || threads > 0) linalg::ensure_backend(blas.empty() ? "openblas" : blas, threads, argc, argv);
   if (!blas.empty()) linalg::verify_backend(blas);
   if (const auto note = linalg::oversubscription_note(); !note.empty()) std::fprintf(stderr, "prism: %s\n", note.c_str());
@@ -287,7 +335,7 @@ int cmd_bench(const std::vector<std::string>& args, int argc, char** argv) {
                                 {"repetitions", reps}});
     }
   }
-  if (!summary.empty()) std::ofstream(summary) << out.dump(2) << "\n";
+  if (!summary.empty()) write_file_atomically(summary, out.dump(2) + "\n");
   return 0;
 }
 

@@ -16,10 +16,21 @@ class InputError : public std::runtime_error {
   InputError(std::string where, const std::string& what, const std::string& fix = "")
       : std::runtime_error(where + ": " + what + (fix.empty() ? "" : "\n  fix: " + fix)),
         where_(std::move(where)) {}
+  // The same error with one more line under it (what was kept, how to go on).
+  InputError(const InputError& e, const std::string& note)
+      : std::runtime_error(std::string(e.what()) + "\n  " + note), where_(e.where()) {}
   const std::string& where() const { return where_; }
 
  private:
   std::string where_;
+};
+
+// A place prism cannot write: a file where a folder should be, a missing or
+// read-only folder, a full disk. Raised before measuring where it can be
+// foreseen (--out, --junit, ...), and by every write that fails.
+class OutputError : public InputError {
+ public:
+  using InputError::InputError;
 };
 
 // A data file that is missing, truncated or malformed.

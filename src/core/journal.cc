@@ -32,7 +32,9 @@ std::vector<double> decode_numbers(const Json& a, const std::string& where) {
 
 JournalWriter::JournalWriter(const std::filesystem::path& path, const Json& identity, bool append) : path_(path) {
   file_ = std::fopen(path.c_str(), append ? "a" : "w");
-  if (!file_) throw std::runtime_error(path.string() + ": cannot open the journal: " + std::strerror(errno));
+  if (!file_)
+    throw OutputError(path.string(), std::string("cannot open the journal: ") + std::strerror(errno),
+                      "choose a writable --out");
   if (!append) write_line(Json{{"journal", 1}, {"run", identity}}.dump());
 }
 
@@ -44,7 +46,9 @@ void JournalWriter::write_line(const std::string& line) {
   const std::string whole = line + "\n";
   if (std::fwrite(whole.data(), 1, whole.size(), file_) != whole.size() || std::fflush(file_) != 0 ||
       ::fsync(fileno(file_)) != 0)
-    throw std::runtime_error(path_.string() + ": cannot write the journal: " + std::strerror(errno));
+    throw OutputError(path_.string(), std::string("cannot write the journal: ") + std::strerror(errno),
+                      "free space there; every run journaled before this one is kept, and `prism run --resume " +
+                          path_.parent_path().string() + "` measures only the rest");
 }
 
 void JournalWriter::append(const JournalEntry& e) {
@@ -87,7 +91,8 @@ Journal read_journal(const std::filesystem::path& path) {
     }
     try {
       if (i == 0) {
-        if (line.value("journal", 0) != 1) throw InputError(where, "not a prism journal (no \"journal\": 1 header)");
+        if (line.value("journal", 0) != 1) throw InputError(where, "not a prism journal (no \"journal\": 1 header)",
+                                                        "start a fresh run without --resume");
         j.identity = line.at("run");
         continue;
       }

@@ -219,7 +219,12 @@ CheckSpec make_check(const Json& table, const std::string& location) {
 }
 
 std::filesystem::path reference_dir() {
-  if (const char* d = std::getenv("PRISM_REFERENCE_DIR"); d && *d) return d;
+  if (const char* d = std::getenv("PRISM_REFERENCE_DIR"); d && *d) {
+    if (!std::filesystem::is_directory(d))
+      throw ReferenceError(std::string("PRISM_REFERENCE_DIR=") + d, "no such folder",
+                           "unset it (prism reads its own reference/ folder) or name a folder of <claim>.toml files");
+    return d;
+  }
   return std::filesystem::path(PRISM_SOURCE_DIR) / "reference";
 }
 

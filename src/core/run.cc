@@ -150,7 +150,8 @@ std::vector<const ClaimSpec*> select_claims(const std::string& filter, const std
   try {
     re = std::regex(filter, std::regex::ECMAScript);
   } catch (const std::regex_error& e) {
-    throw InputError("--filter '" + filter + "'", std::string("not a valid regular expression: ") + e.what());
+    throw InputError("--filter '" + filter + "'", std::string("not a valid regular expression: ") + e.what(),
+                     "an ECMAScript regex on claim ids, or on claim/point names (`prism list`)");
   }
   std::vector<const ClaimSpec*> out;
   for (const auto* c : ClaimRegistry::instance().claims()) {
@@ -336,7 +337,16 @@ RunResult run_claims(const RunOptions& opt) {
   }
   {
     StopSignals signals;
-    if (to_run > 0) benchmark::RunSpecifiedBenchmarks(&reporter, "^claim/");
+    try {
+      if (to_run > 0) benchmark::RunSpecifiedBenchmarks(&reporter, "^claim/");
+    } catch (const InputError& e) {
+      // Bad data found part-way (or a full disk): what was measured stays measured.
+      benchmark::ClearRegisteredBenchmarks();
+      if (reporter.finished() == 0 || dynamic_cast<const OutputError*>(&e)) throw;  // the journal's own says so
+      throw InputError(e, fmt::format("kept: the {} runs finished before this are in {}; after the fix, "
+                                      "`prism run --resume {}` measures only the rest",
+                                      reporter.finished(), journal_path.string(), opt.out.string()));
+    }
     benchmark::ClearRegisteredBenchmarks();
     if (const int sig = g_stop_signal.load(); sig != 0)
       throw Interrupted(sig, fmt::format("stopped by {} after {} of {} runs; every finished run is in {}",

@@ -51,7 +51,8 @@ RunResult merge_shards(const std::vector<std::filesystem::path>& dirs, const std
     const ReferenceFile reference = load_claim_reference(*spec);
     const auto sweep_it = spec->sweep.find(preset);
     if (sweep_it == spec->sweep.end())
-      throw InputError(file(shard(0)), "claim '" + id + "' has no preset '" + preset + "' in this build");
+      throw InputError(file(shard(0)), "claim '" + id + "' has no preset '" + preset + "' in this build",
+                         "merge with the prism build that ran the shards");
     const auto& sweep = sweep_it->second;
     std::vector<const ClaimResult*> parts(static_cast<size_t>(count), nullptr);
     size_t points_in_parts = 0;

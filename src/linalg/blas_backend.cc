@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -121,7 +123,8 @@ void ensure_backend(const std::string& name, int threads, int argc, char** argv)
   }
   fflush(nullptr);
   execv(exe.c_str(), argv);
-  throw InputError(exe, "could not re-execute for --blas " + name);
+  throw InputError(exe, "could not re-execute for --blas " + name + ": " + std::strerror(errno),
+                   "run prism from a path it can read back (/proc/self/exe), or leave out --blas and --threads");
 }
 
 void verify_backend(const std::string& requested) {
