@@ -16,7 +16,7 @@ namespace {
 
 TEST(NadarayaWatson, MatchesTheWeightedVoteWrittenOut) {
   Rng rng(1, "nw");
-  const int q = 50, n = 40, k = 3;
+  const int q = 600, n = 40, k = 3;  // q spans several row blocks, the last one partial
   Eigen::MatrixXd K0(q, n);
   for (int i = 0; i < q; ++i)
     for (int j = 0; j < n; ++j) K0(i, j) = std::exp(-3 * rng.uniform());

@@ -39,6 +39,7 @@ constexpr double kRidgeScale = 1e4;                             // control (a): 
 struct Cell {
   models::PairedErrors nw_same_vs_km, nw_opt_vs_km, nw_same_vs_ridge, nearest_vs_nw_opt;
   double nw_opt_bandwidth = 0, interpolation_residual = 0;
+  double nw_limit_disagreement = 0;  // NW at s0 2^-40 against 1-NN: the s -> 0 limit, exact but for ties
   std::vector<double> bandwidths, nw_validation_error, nw_test_error;
 };
 
@@ -78,6 +79,8 @@ Cell measure_cell(const RunContext& ctx, const std::string& dataset, const std::
   const Eigen::VectorXi nw_same = models::nadaraya_watson_classes(L_test, d.train.y, k, 1.0);
   const Eigen::VectorXi nw_opt = models::nadaraya_watson_classes(L_test, d.train.y, k, std::pow(2.0, power * best));
   const Eigen::VectorXi nearest = models::nearest_classes(L_test, d.train.y);
+  const Eigen::VectorXi nw_limit = models::nadaraya_watson_classes(L_test, d.train.y, k, std::pow(2.0, power * 40));
+  c.nw_limit_disagreement = static_cast<double>((nw_limit.array() != nearest.array()).count()) / nearest.size();
   c.nw_same_vs_km = models::paired_errors(nw_same, km, d.test.y);
   c.nw_opt_vs_km = models::paired_errors(nw_opt, km, d.test.y);
   c.nw_same_vs_ridge = models::paired_errors(nw_same, ridge, d.test.y);
@@ -104,6 +107,7 @@ Measurement MeasureInverseVsDirect(const RunContext& ctx) {
   m.set("reduction", p.reduction);
   m.set("nw_opt_bandwidth", cell->nw_opt_bandwidth);
   m.set("interpolation_residual", cell->interpolation_residual);
+  m.set("nw_limit_disagreement", cell->nw_limit_disagreement);
   m.add_series("nw_validation_error", cell->bandwidths, cell->nw_validation_error);
   m.add_series("nw_test_error", cell->bandwidths, cell->nw_test_error);
   m.add_series("km_test_error", cell->bandwidths, std::vector<double>(cell->bandwidths.size(), cell->nw_same_vs_km.error_inverse));

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "src/models/classification.h"
+
 namespace prism::models {
 
 Eigen::MatrixXd kernel_exponents(const Eigen::Ref<const Eigen::MatrixXd>& K0) {
@@ -19,16 +21,24 @@ Eigen::VectorXi nadaraya_watson_classes(const Eigen::Ref<const Eigen::MatrixXd>&
   if (L.cols() != labels.size() || classes < 1 || !(scale > 0))
     throw std::invalid_argument("nadaraya_watson_classes: L has " + std::to_string(L.cols()) + " columns for " +
                                 std::to_string(labels.size()) + " labels (classes >= 1, scale > 0 required)");
+  // Blocks of query rows, copied contiguous (L is column-major, a row is
+  // strided): the weights in one vectorised pass, the class scores W Y by GEMM.
+  constexpr Eigen::Index kBlock = 256;
+  const Eigen::MatrixXd Y = one_hot(labels, classes);
   Eigen::VectorXi out(L.rows());
-  std::vector<double> score(static_cast<size_t>(classes));
-  for (Eigen::Index q = 0; q < L.rows(); ++q) {
-    const double nearest = L.row(q).minCoeff();  // its weight is 1, no row underflows
-    std::fill(score.begin(), score.end(), 0.0);
-    for (Eigen::Index i = 0; i < L.cols(); ++i) score[static_cast<size_t>(labels(i))] += std::exp(-scale * (L(q, i) - nearest));
-    int best = 0;
-    for (int c = 1; c < classes; ++c)
-      if (score[c] > score[best]) best = c;
-    out(q) = best;
+  Eigen::MatrixXd W, score;
+  for (Eigen::Index q0 = 0; q0 < L.rows(); q0 += kBlock) {
+    const Eigen::Index b = std::min(kBlock, L.rows() - q0);
+    W = L.middleRows(q0, b);
+    const Eigen::VectorXd nearest = W.rowwise().minCoeff();  // its weight is 1: no row underflows
+    W = ((W.colwise() - nearest).array() * -scale).exp().matrix();
+    score.noalias() = W * Y;
+    for (Eigen::Index q = 0; q < b; ++q) {
+      Eigen::Index best = 0;
+      for (Eigen::Index c = 1; c < classes; ++c)  // strict: the lowest class wins a tie
+        if (score(q, c) > score(q, best)) best = c;
+      out(q0 + q) = static_cast<int>(best);
+    }
   }
   return out;
 }
