@@ -46,6 +46,18 @@ TEST(NadarayaWatson, SmallBandwidthsDoNotUnderflow) {
   PRISM_EXPECT_THROW_WITH(kernel_exponents(Eigen::MatrixXd::Zero(1, 1)), std::invalid_argument, "(0, 1]");
 }
 
+TEST(NadarayaWatson, TiesOfTheNearestAcrossClassesAreFlagged) {
+  Eigen::MatrixXd L(3, 4);
+  L << 0.2, 0.2, 0.5, 0.9,  // tied between classes 0 and 1
+      0.7, 0.3, 0.3, 0.8,   // tied within class 1 only
+      0.1, 0.4, 0.4, 0.4;   // no tie at the minimum
+  const Eigen::VectorXi labels = (Eigen::VectorXi(4) << 0, 1, 1, 2).finished();
+  const auto tied = nearest_is_tied(L, labels);
+  EXPECT_TRUE(tied(0));
+  EXPECT_FALSE(tied(1));
+  EXPECT_FALSE(tied(2));
+}
+
 TEST(PairedErrors, McNemarByHand) {
   // 10 points: D wrong on 0-3, I wrong on 3-4: b = 3 (only D), c = 1 (only I).
   const Eigen::VectorXi truth = Eigen::VectorXi::Zero(10);

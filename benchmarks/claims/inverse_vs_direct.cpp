@@ -39,7 +39,9 @@ constexpr double kRidgeScale = 1e4;                             // control (a): 
 struct Cell {
   models::PairedErrors nw_same_vs_km, nw_opt_vs_km, nw_same_vs_ridge, nearest_vs_nw_opt;
   double nw_opt_bandwidth = 0, interpolation_residual = 0;
-  double nw_limit_disagreement = 0;  // NW at s0 2^-40 against 1-NN: the s -> 0 limit, exact but for ties
+  double nw_limit_disagreement = 0;     // NW at s0 2^-40 against 1-NN off exact ties: the s -> 0 limit
+  double nearest_ties = 0;              // test points whose nearest distance ties across classes
+  double nw_rescaling_disagreement = 0;  // NW rescaled to s0/2 against the kernel at s0/2 built directly
   std::vector<double> bandwidths, nw_validation_error, nw_test_error;
 };
 
@@ -80,7 +82,16 @@ Cell measure_cell(const RunContext& ctx, const std::string& dataset, const std::
   const Eigen::VectorXi nw_opt = models::nadaraya_watson_classes(L_test, d.train.y, k, std::pow(2.0, power * best));
   const Eigen::VectorXi nearest = models::nearest_classes(L_test, d.train.y);
   const Eigen::VectorXi nw_limit = models::nadaraya_watson_classes(L_test, d.train.y, k, std::pow(2.0, power * 40));
-  c.nw_limit_disagreement = static_cast<double>((nw_limit.array() != nearest.array()).count()) / nearest.size();
+  const auto tied = models::nearest_is_tied(L_test, d.train.y);
+  c.nearest_ties = static_cast<double>(tied.count());
+  c.nw_limit_disagreement =
+      static_cast<double>(((nw_limit.array() != nearest.array()) && !tied).count()) / nearest.size();
+  // The rescaling identity exp(-(s0/s)^p L) = k_s, at s = s0/2 against a kernel built there.
+  const auto half = kernel_name == "laplace" ? linalg::Kernel::Laplace(s0 / 2) : linalg::Kernel::Gaussian(s0 / 2);
+  const Eigen::VectorXi direct_half = models::argmax_classes(linalg::kernel_matrix(half, d.test.X, d.train.X) * Y, k);
+  const Eigen::VectorXi rescaled_half = models::nadaraya_watson_classes(L_test, d.train.y, k, std::pow(2.0, power));
+  c.nw_rescaling_disagreement =
+      static_cast<double>((direct_half.array() != rescaled_half.array()).count()) / direct_half.size();
   c.nw_same_vs_km = models::paired_errors(nw_same, km, d.test.y);
   c.nw_opt_vs_km = models::paired_errors(nw_opt, km, d.test.y);
   c.nw_same_vs_ridge = models::paired_errors(nw_same, ridge, d.test.y);
@@ -108,6 +119,8 @@ Measurement MeasureInverseVsDirect(const RunContext& ctx) {
   m.set("nw_opt_bandwidth", cell->nw_opt_bandwidth);
   m.set("interpolation_residual", cell->interpolation_residual);
   m.set("nw_limit_disagreement", cell->nw_limit_disagreement);
+  m.set("nearest_ties", cell->nearest_ties);
+  m.set("nw_rescaling_disagreement", cell->nw_rescaling_disagreement);
   m.add_series("nw_validation_error", cell->bandwidths, cell->nw_validation_error);
   m.add_series("nw_test_error", cell->bandwidths, cell->nw_test_error);
   m.add_series("km_test_error", cell->bandwidths, std::vector<double>(cell->bandwidths.size(), cell->nw_same_vs_km.error_inverse));

@@ -54,4 +54,19 @@ Eigen::VectorXi nearest_classes(const Eigen::Ref<const Eigen::MatrixXd>& L, cons
   return out;
 }
 
+Eigen::Array<bool, Eigen::Dynamic, 1> nearest_is_tied(const Eigen::Ref<const Eigen::MatrixXd>& L,
+                                                      const Eigen::VectorXi& labels) {
+  if (L.cols() != labels.size()) throw std::invalid_argument("nearest_is_tied: L columns and labels differ");
+  const Eigen::VectorXd nearest = L.rowwise().minCoeff();
+  Eigen::VectorXi first_class = Eigen::VectorXi::Constant(L.rows(), -1);
+  Eigen::Array<bool, Eigen::Dynamic, 1> tied = Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(L.rows(), false);
+  for (Eigen::Index i = 0; i < L.cols(); ++i)  // column by column: L is column-major
+    for (Eigen::Index q = 0; q < L.rows(); ++q) {
+      if (L(q, i) != nearest(q)) continue;
+      if (first_class(q) < 0) first_class(q) = labels(i);
+      else if (first_class(q) != labels(i)) tied(q) = true;
+    }
+  return tied;
+}
+
 }  // namespace prism::models

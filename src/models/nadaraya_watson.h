@@ -27,4 +27,10 @@ Eigen::VectorXi nadaraya_watson_classes(const Eigen::Ref<const Eigen::MatrixXd>&
 // radially decreasing kernel); the s -> 0 limit of nadaraya_watson_classes.
 Eigen::VectorXi nearest_classes(const Eigen::Ref<const Eigen::MatrixXd>& L, const Eigen::VectorXi& labels);
 
+// True where a row's smallest exponent is shared by training points of two or
+// more classes (an exact tie of distances, e.g. duplicated images with
+// different labels): there 1-NN's choice is its first index, NW's a class sum.
+Eigen::Array<bool, Eigen::Dynamic, 1> nearest_is_tied(const Eigen::Ref<const Eigen::MatrixXd>& L,
+                                                      const Eigen::VectorXi& labels);
+
 }  // namespace prism::models
