@@ -97,6 +97,8 @@ void measure_hessian(const RunContext& ctx, Measurement& out) {
   out.set("hessian_residual", h0.residual);
   out.set("hessian_relative_residual", h0.residual / h0.norm);
   out.set("hessian_products", h0.matrix_products);
+  if (net_name == "2-layer")  // the Lanczos norm of the full Hessian against its per-neuron closed form
+    out.set("hessian_closed_form_ratio", h0.norm / models::one_hidden_layer_hessian_norm(net, w0, x, ParameterSet::kAll));
   out.set("range_dimension", static_cast<double>(h0.dimension));
   out.set("num_parameters", static_cast<double>(net.num_parameters()));
   out.set("grad_norm", grad.norm());
