@@ -53,6 +53,36 @@ TEST(BlasBackend, GemmMatchesAnIndependentLoop) {
   EXPECT_LE(worst, kBackwardErrorPerDimension * k) << "largest relative error of C = A B";
 }
 
+// C += alpha A^T A (dgemm "T", "N", beta = 1) at the tangent kernel's shapes:
+// 16 inputs, widths 1000-2048. Debian's ATLAS 3.10.3 gets these wrong (errors
+// ~0.09 where rounding is 1e-16; k = 512 and 4096 are right), so
+// Network::tangent_kernel forms the product with beta = 0 and adds it. The
+// test holds every other backend to rounding and fails if ATLAS stops being
+// wrong, so the workaround's reason is checked, not remembered.
+TEST(BlasBackend, AccumulatingTransposedGemmAtTheTangentKernelShapes) {
+  const char* backend = std::getenv("PRISM_EXPECT_BACKEND");
+  const bool atlas = backend && std::string(backend) == "atlas";
+  Rng rng(11, "gemm-tn-beta-1");
+  for (const int k : {1000, 1024, 2048}) {
+    const Eigen::MatrixXd A = rng.normal_matrix(k, 16), C0 = rng.normal_matrix(16, 16);
+    Eigen::MatrixXd C = C0;
+    C.noalias() += (1.0 / k) * (A.transpose() * A);
+    Eigen::MatrixXd want = C0;
+    for (int i = 0; i < 16; ++i)
+      for (int j = 0; j < 16; ++j) {
+        long double s = 0;
+        for (int l = 0; l < k; ++l) s += static_cast<long double>(A(l, i)) * A(l, j);
+        want(i, j) += static_cast<double>(s / k);
+      }
+    const double error = (C - want).cwiseAbs().maxCoeff();
+    if (atlas)
+      EXPECT_GT(error, 1e-6) << "k = " << k << ": ATLAS now accumulates correctly; the beta = 0 workaround in "
+                             << "Network::tangent_kernel can go";
+    else
+      EXPECT_LE(error, kBackwardErrorPerDimension * k) << "k = " << k << ": max |C - (C0 + A^T A / k)|";
+  }
+}
+
 TEST(BlasBackend, CholeskySolveHasSmallBackwardError) {
   Rng rng(8, "chol");
   const int n = 300;

@@ -390,11 +390,14 @@ MatrixXd Network::tangent_kernel(const Eigen::Ref<const VectorXd>& w, const Matr
   }
   if (set == ParameterSet::kAll) {
     const MatrixXd scaled = t.A[depth()] * t.phi1.asDiagonal();
-    K += (1.0 / layer_width(depth())) * (scaled.transpose() * scaled);
+    // The product on its own (dgemm with beta = 0), then the sum: `K += c * (S^T S)`
+    // becomes dgemm("T", "N", beta = 1), which Debian's ATLAS 3.10.3 answers
+    // wrongly at n = 16, k ~ 1000-2048 (errors ~0.09: tests/blas_backend_test.cc).
+    const MatrixXd output_gram = scaled.transpose() * scaled;
+    K += output_gram / static_cast<double>(layer_width(depth()));
   }
-  // Every term is a Gram matrix, so K is symmetric to rounding. ATLAS (Debian's
-  // libatlas3-base) returns a K asymmetric by ~10 % at widths 1024 and 2048,
-  // whose eigenvalues then go negative; refuse it rather than report them.
+  // Every term is a Gram matrix, so K is symmetric to rounding; a backend that
+  // breaks that is refused rather than its negative eigenvalues reported.
   const double asymmetry = (K - K.transpose()).norm();
   if (!(asymmetry <= 1e-10 * K.norm()))
     throw std::runtime_error("Network::tangent_kernel: the BLAS backend returned a non-symmetric J J^T (||K - K^T|| = " +
