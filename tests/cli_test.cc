@@ -129,7 +129,7 @@ TEST(Cli, EveryBadInputExitsTwoNamingItAndTheFix) {
       {"negative seed base", run + "--seed-base -5 --out " + out, "", "--seed-base -5"},
       {"bad shard", run + "--shard 4/3 --out " + out, "", "--shard 4/3"},
       {"bad regex", "run --filter '(' --no-report --out " + out, "", "not a valid regular expression"},
-      {"unknown preset", run + "--preset no-such-preset --out " + out, "", "unknown preset"},
+      {"unknown preset", run + "--preset no-such-preset --out " + out, "", "no selected claim declares this preset"},
       {"unknown backend", run + "--blas mkl-9 --out " + out, "", "unknown backend"},
       {"junit under a file", run + "--junit " + a_file + "/j.xml --out " + out, "", "a-file is a file, not a folder"},
       {"summary is a folder", run + "--summary-md " + (scratch / "a-folder").string() + " --out " + out, "",

@@ -114,7 +114,7 @@ int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
   RunOptions opt;
   std::string out;
   desc.add_options()
-      ("preset", po::value(&opt.preset)->default_value("quick"), "quick | full")
+      ("preset", po::value(&opt.preset)->default_value("quick"), "quick | full | any preset a claim declares (`prism list`)")
       ("filter", po::value(&opt.filter)->default_value(".*"), "regex on claim ids, or on claim/point names")
       ("seeds", po::value(&opt.seeds)->default_value(0), "seeds per sweep point (0: the claim's own)")
       ("out", po::value(&out)->default_value("prism-out"), "result folder")
@@ -150,8 +150,6 @@ int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
   if (!blas.empty() || threads > 0) linalg::ensure_backend(blas.empty() ? "openblas" : blas, threads, argc, argv);
   if (!blas.empty()) linalg::verify_backend(blas);
   if (const auto note = linalg::oversubscription_note(); !note.empty()) std::fprintf(stderr, "prism: %s\n", note.c_str());
-  if (opt.preset != "quick" && opt.preset != "full")
-    throw InputError("--preset " + opt.preset, "unknown preset", "use quick or full");
   if (opt.seeds < 0) throw InputError("--seeds " + std::to_string(opt.seeds), "must be >= 0", "0 takes each claim's own seed count");
   if (!shard.empty()) {
     std::smatch m;
@@ -170,6 +168,9 @@ int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
   opt.progress = !vm.count("quiet");
   opt.argv.assign(argv, argv + argc);
   RunResult r = run_claims(opt);
+  if (const auto& left = r.context["claims_without_preset"]; left.is_array() && !left.empty())
+    std::fprintf(stderr, "prism: %zu selected claim(s) declare no preset '%s' and were left out: %s\n", left.size(),
+                 opt.preset.c_str(), left.dump().c_str());
   const auto path = write_results_or_say_what_is_kept(r, opt.out);  // before anything else can fail
   print_summary(r);
   std::printf("results: %s\n", path.c_str());
@@ -364,7 +365,7 @@ const char* kUsage = R"(usage: prism <command> [options]
 
 commands:
   list   [--json]                              the registered claims
-  run    [--preset quick|full] [--filter REGEX] [--seeds N] [--seed-base B] [--out DIR] [--resume DIR]
+  run    [--preset quick|full|paper] [--filter REGEX] [--seeds N] [--seed-base B] [--out DIR] [--resume DIR]
          [--junit FILE] [--summary-md FILE]
          [--blas NAME] [--threads N] [--shard K/N] [--no-report]
          [--allow-inconclusive] [--quiet]      measure, check, report

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <regex>
+#include <set>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -161,8 +162,31 @@ std::vector<const ClaimSpec*> select_claims(const std::string& filter, const std
     if (selected) out.push_back(c);
   }
   if (out.empty()) throw InputError("--filter '" + filter + "'", "matches no claim", "see `prism list`");
-  return out;
+  // Only the claims that declare the preset run (paper scale is a few claims' preset).
+  std::vector<const ClaimSpec*> with;
+  std::set<std::string> declared;
+  for (const auto* c : out) {
+    if (c->sweep.count(preset)) with.push_back(c);
+    for (const auto& p : c->presets()) declared.insert(p);
+  }
+  if (with.empty())
+    throw InputError("--preset " + preset, "no selected claim declares this preset",
+                     "presets of the selected claims: " + fmt::format("{}", fmt::join(declared, ", ")));
+  return with;
 }
+
+namespace {
+
+// The claims the filter names that do not declare the preset (left out, and said so).
+std::vector<std::string> claims_without_preset(const std::string& filter, const std::string& preset) {
+  std::vector<std::string> left;
+  const std::regex re(filter, std::regex::ECMAScript);
+  for (const auto* c : ClaimRegistry::instance().claims())
+    if (std::regex_search(c->id, re) && !c->sweep.count(preset)) left.push_back(c->id);
+  return left;
+}
+
+}  // namespace
 
 ReferenceFile load_claim_reference(const ClaimSpec& spec) {
   ReferenceFile ref = load_reference(reference_dir() / (spec.id + ".toml"));
@@ -190,6 +214,7 @@ RunResult run_claims(const RunOptions& opt) {
   RunResult result;
   result.context = machine_context();  // its "started" is the start of the run
   const auto specs = select_claims(opt.filter, opt.preset);
+  result.context["claims_without_preset"] = claims_without_preset(opt.filter, opt.preset);
   const std::regex filter(opt.filter, std::regex::ECMAScript);
   std::vector<ReferenceFile> references;
   // Validate every reference file, and the figures' bands against it, first.

@@ -1,0 +1,88 @@
+#include "src/models/kernel_interpolant.h"
+
+#include <chrono>
+#include <utility>
+
+namespace prism::models {
+
+using Eigen::Index;
+
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+double rate(double flops, double seconds) { return seconds > 0 ? flops / seconds * 1e-9 : 0.0; }
+}  // namespace
+
+linalg::SymmetricBlock KernelInterpolant::block() const {
+  // Diagonal blocks through the symmetric builder (exact zero self-distances),
+  // the others through the cross builder: the tiles and the residual's K agree.
+  return [this](Index r0, Index c0, Eigen::Ref<Eigen::MatrixXd> out) {
+    if (r0 == c0 && out.rows() == out.cols())
+      out = linalg::kernel_matrix(kernel_, X_train_.middleRows(r0, out.rows()));
+    else
+      out = linalg::kernel_matrix(kernel_, X_train_.middleRows(r0, out.rows()), X_train_.middleRows(c0, out.cols()));
+  };
+}
+
+KernelInterpolant::KernelInterpolant(const linalg::Kernel& kernel, const Eigen::MatrixXd& X_train,
+                                     const Eigen::MatrixXd& X_test, const KernelInterpolantOptions& options)
+    : kernel_(kernel), X_train_(X_train), X_test_(X_test) {
+  const Index n = X_train.rows();
+  const double d = static_cast<double>(X_train.cols());
+  if (n <= options.dense_limit) {
+    linalg::KernelStats train, test;
+    K_ = linalg::kernel_matrix(kernel, X_train, &train);
+    K_test_ = linalg::kernel_matrix(kernel, X_test, X_train, &test);
+    const double train_seconds = train.blas_seconds + train.elementwise_seconds;
+    build_seconds_ = train_seconds + test.blas_seconds + test.elementwise_seconds;
+    build_gflops_ = rate(train.blas_flops, train_seconds);
+    // No jitter: a K that is not numerically positive definite is an error, not
+    // a silently regularised (hence non-interpolating) solution.
+    dense_ = std::make_unique<linalg::Cholesky>(Eigen::MatrixXd(K_));
+    cholesky_seconds_ = dense_->factorization_seconds();
+    return;
+  }
+  panel_ = options.tile;
+  const auto t0 = std::chrono::steady_clock::now();
+  linalg::LowerTiles tiles(n, options.tile);
+  tiles.fill(block());
+  build_seconds_ = seconds_since(t0);
+  build_gflops_ = rate(static_cast<double>(n) * n * d, build_seconds_);  // the lower half of 2 n^2 d
+  tiled_ = std::make_unique<linalg::TiledCholesky>(std::move(tiles));
+  cholesky_seconds_ = tiled_->stats().seconds;
+}
+
+Eigen::MatrixXd KernelInterpolant::solve(const Eigen::Ref<const Eigen::MatrixXd>& Y) const {
+  return tiled_ ? tiled_->solve(Y) : dense_->solve(Y);
+}
+
+Eigen::MatrixXd KernelInterpolant::train_scores(const Eigen::Ref<const Eigen::MatrixXd>& alpha) const {
+  if (!tiled_) {
+    Eigen::MatrixXd F(K_.rows(), alpha.cols());
+    F.noalias() = K_ * alpha;
+    return F;
+  }
+  return linalg::symmetric_product(X_train_.rows(), panel_, block(), alpha);
+}
+
+Eigen::MatrixXd KernelInterpolant::test_scores(const Eigen::Ref<const Eigen::MatrixXd>& alpha) const {
+  if (!tiled_) {
+    Eigen::MatrixXd F(K_test_.rows(), alpha.cols());
+    F.noalias() = K_test_ * alpha;
+    return F;
+  }
+  return linalg::kernel_predict(kernel_, X_test_, X_train_, alpha);
+}
+
+double KernelInterpolant::cholesky_gflops() const {
+  const double n = static_cast<double>(X_train_.rows());
+  return rate(n * n * n / 3.0, cholesky_seconds_);
+}
+
+double KernelInterpolant::bytes_held() const {
+  if (tiled_) return tiled_->factor().bytes();
+  return 8.0 * static_cast<double>(K_.size() + K_test_.size() + dense_->factor().size());
+}
+
+}  // namespace prism::models
