@@ -363,9 +363,40 @@ std::string bench_table(const std::vector<RunResult>& runs, const std::vector<st
 // distances ~1e-15): their relative spread across backends says nothing.
 constexpr double kDeviationFloor = 1e-6;
 
+}  // namespace
+
+std::vector<ValueDisagreement> check_value_disagreements(const std::vector<RunResult>& runs) {
+  std::vector<ValueDisagreement> out;
+  const auto half_width = [](const CheckResult& c) { return 0.5 * (c.ci_hi - c.ci_lo); };
+  for (size_t a = 0; a < runs.size(); ++a)
+    for (size_t b = a + 1; b < runs.size(); ++b)
+      for (const auto& ca : runs[a].claims)
+        for (const auto& cb : runs[b].claims) {
+          if (ca.info.id != cb.info.id) continue;
+          const auto compare = [&](const std::vector<CheckResult>& xs, const std::vector<CheckResult>& ys) {
+            for (const auto& x : xs)
+              for (const auto& y : ys) {
+                if (x.name != y.name) continue;
+                const double hx = half_width(x), hy = half_width(y);
+                if (!std::isfinite(x.value) || !std::isfinite(y.value) || !std::isfinite(hx) || !std::isfinite(hy))
+                  continue;  // undecidable in one run: nothing to compare
+                const double tol = hx + hy + kBackendRelativeTolerance * std::max(std::abs(x.value), std::abs(y.value));
+                if (std::abs(x.value - y.value) > tol) out.push_back({ca.info.id, x.name, a, b, x.value, y.value, tol});
+              }
+          };
+          compare(ca.checks, cb.checks);
+          compare(ca.controls, cb.controls);
+        }
+  return out;
+}
+
+namespace {
+
 // Relative deviation of every observation mean between folders, per claim.
 std::string comparison_page(const std::vector<RunResult>& runs, const std::vector<std::string>& names,
-                            const std::vector<fs::path>& dirs, bool& agree) {
+                            const std::vector<fs::path>& dirs, bool& agree, bool& values_agree) {
+  const std::vector<ValueDisagreement> off = check_value_disagreements(runs);
+  values_agree = off.empty();
   std::string t = "\\section*{Comparison of " + std::to_string(runs.size()) + " runs}\n";
   t += "Times are seconds per claim; deviation is the largest relative difference "
        "$|a-b|/\\max(|a|,|b|)$ of any seed-mean observation between runs, at the same sweep point, and the "
@@ -424,6 +455,21 @@ std::string comparison_page(const std::vector<RunResult>& runs, const std::vecto
   }
   t += "\\bottomrule\\end{longtable}}\n";
   if (!agree) t += "\\textcolor{failred}{\\textbf{Verdicts differ between runs (marked in red).}}\n";
+  // Every check's decided value against every other run's, within the claim's own resolution.
+  t += fmt::format("\n\\noindent Decided values of the checks and controls, run against run: a difference larger "
+                   "than the two confidence half-widths together plus {:g} of the value is listed here. ",
+                   kBackendRelativeTolerance);
+  if (off.empty()) {
+    t += "None: every value agrees within that tolerance.\n";
+  } else {
+    t += "\\textcolor{failred}{\\textbf{" + std::to_string(off.size()) + " differ:}}\n";
+    t += "{\\footnotesize\\begin{longtable}{@{}llllll@{}}\\toprule\nclaim & check & run & value & run & value "
+         "(tolerance)\\\\\\midrule\n";
+    for (const auto& d : off)
+      t += fmt::format("{} & {} & {} & {:.6g} & {} & {:.6g} ({:.2g})\\\\\n", tex_escape(d.claim), tex_escape(d.check),
+                       tex_escape(names[d.run_a]), d.a, tex_escape(names[d.run_b]), d.b, d.tolerance);
+    t += "\\bottomrule\\end{longtable}}\n";
+  }
   t += bench_table(runs, names, dirs);
   return t;
 }
@@ -499,7 +545,7 @@ ReportOutcome write_report(const ReportOptions& opt) {
     t += "\\bottomrule\\end{longtable}}\n";
   }
   if (runs.size() > 1) {
-    t += "\\clearpage\n" + comparison_page(runs, names, opt.inputs, outcome.verdicts_agree);
+    t += "\\clearpage\n" + comparison_page(runs, names, opt.inputs, outcome.verdicts_agree, outcome.values_agree);
   }
   for (size_t r = 0; r < runs.size(); ++r) {
     // With several runs, the claim pages of the first one are drawn.

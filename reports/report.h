@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "src/core/results.h"
+
 namespace prism {
 
 struct ReportOptions {
@@ -26,7 +28,22 @@ struct ReportOutcome {
   std::filesystem::path tex, pdf;
   int pages = 0;
   bool verdicts_agree = true;  // across folders
+  bool values_agree = true;    // every check's decided value, across folders (check_value_disagreements)
 };
+
+// A check (or control) whose decided value differs between two runs of the
+// same claim by more than the tolerance: the two confidence half-widths
+// together (the resolution the claim's own seeds give it) plus 1e-6 of the
+// larger magnitude (rounding, amplified by the conditioning of the
+// computation: e.g. another BLAS). A check undecidable in either run (an
+// infinite interval) is not compared.
+struct ValueDisagreement {
+  std::string claim, check;
+  size_t run_a = 0, run_b = 0;  // indices into the runs
+  double a = 0, b = 0, tolerance = 0;
+};
+constexpr double kBackendRelativeTolerance = 1e-6;
+std::vector<ValueDisagreement> check_value_disagreements(const std::vector<RunResult>& runs);
 
 // Throws InputError when LaTeX is missing or the document does not compile
 // (naming the log file).

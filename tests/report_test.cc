@@ -3,6 +3,7 @@
 // that selects nothing named under its figure rather than dropped.
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -69,6 +70,42 @@ TEST(Report, CheckAndControlRows) {
   EXPECT_TRUE(contains(tex, "(err-bound)")) << "a control names the check it applies";
   EXPECT_TRUE(contains(tex, "\\emph{Why it must fail:} a bound 100 times tighter must fail"));
   EXPECT_TRUE(contains(tex, "\\hyperref[claim:sample-claim]"));
+}
+
+// Two runs of the sample claim, the second's first check moved: within the two
+// half-widths (the seeds' resolution) it agrees, beyond them it is listed; a
+// rounding-level difference of a zero-width value agrees; an undecidable
+// (infinite) interval is never compared.
+TEST(CompareRuns, ValuesAgreeWithinTheirOwnResolution) {
+  const RunResult a = testing::sample_run();
+  ASSERT_FALSE(a.claims.empty());
+  ASSERT_FALSE(a.claims[0].checks.empty());
+  RunResult b = a;
+  EXPECT_TRUE(check_value_disagreements({a, b}).empty()) << "a run agrees with itself";
+  CheckResult& c = b.claims[0].checks[0];
+  c.ci_lo = c.value - 0.1, c.ci_hi = c.value + 0.1;
+  RunResult a2 = a;
+  a2.claims[0].checks[0].ci_lo = c.value - 0.1, a2.claims[0].checks[0].ci_hi = c.value + 0.1;
+  c.value += 0.19, c.ci_lo += 0.19, c.ci_hi += 0.19;  // within 0.1 + 0.1
+  EXPECT_TRUE(check_value_disagreements({a2, b}).empty());
+  c.value += 0.02, c.ci_lo += 0.02, c.ci_hi += 0.02;  // 0.21 apart
+  const auto off = check_value_disagreements({a2, b});
+  ASSERT_EQ(off.size(), 1u);
+  EXPECT_EQ(off[0].check, c.name);
+  EXPECT_EQ(off[0].claim, a.claims[0].info.id);
+  EXPECT_NEAR(off[0].b - off[0].a, 0.21, 1e-12);
+  // Zero-width intervals: rounding-level differences agree, real ones do not.
+  RunResult x = a, y = a;
+  for (RunResult* r : {&x, &y}) {
+    CheckResult& k = r->claims[0].checks[0];
+    k.value = 2.0, k.ci_lo = k.ci_hi = 2.0;
+  }
+  y.claims[0].checks[0].value = 2.0 * (1 + 1e-9);
+  EXPECT_TRUE(check_value_disagreements({x, y}).empty());
+  y.claims[0].checks[0].value = 2.0 * (1 + 1e-4);
+  EXPECT_EQ(check_value_disagreements({x, y}).size(), 1u);
+  y.claims[0].checks[0].ci_hi = std::numeric_limits<double>::infinity();
+  EXPECT_TRUE(check_value_disagreements({x, y}).empty()) << "an undecidable value is not compared";
 }
 
 }  // namespace

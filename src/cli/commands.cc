@@ -231,6 +231,11 @@ int cmd_report(const std::vector<std::string>& args) {
     std::fprintf(stderr, "prism: verdicts differ between the result folders (marked red in the report)\n");
     return 1;
   }
+  if (!outcome.values_agree) {
+    std::fprintf(stderr, "prism: checks' values differ between the result folders beyond their tolerance "
+                         "(listed on the comparison page)\n");
+    return 1;
+  }
   return 0;
 }
 
