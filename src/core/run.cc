@@ -347,7 +347,15 @@ RunResult run_claims(const RunOptions& opt) {
       Measurement m;
       for (auto _ : state) {
         RunContext ctx(pr->params, job.seed, preset, shared);
-        m = spec->measure(ctx);
+        try {
+          m = spec->measure(ctx);
+        } catch (const InputError&) {
+          throw;  // names its own file or option
+        } catch (const std::exception& e) {  // a numerical failure (no convergence, out of memory): say where
+          throw MeasurementError("claim " + spec->id + " at " + point_label(pr->params) + ", seed " +
+                                     std::to_string(job.seed),
+                                 e.what(), "a failure inside the measuring code; the runs before it are journaled");
+        }
       }
       if (job.ends_group) shared->clear();
       require_finite(spec->id, pr->params, job.seed, m);
