@@ -100,6 +100,7 @@ Measurement MeasureToy(const RunContext& ctx) {
     const std::string s = stop;
     if (s == "kill:" + std::to_string(run)) ::raise(SIGKILL);
     if (s == "int:" + std::to_string(run)) ::raise(SIGINT);  // the handler records it; this run finishes
+    if (s == "throw:" + std::to_string(run)) throw std::runtime_error("the solver did not converge");
   }
   Rng rng = ctx.rng("toy");
   Measurement m;
@@ -202,6 +203,23 @@ TEST(Signals, SigintStopsAfterTheCurrentRunWith130AndTheJournalResumes) {
   const Invocation resumed = prism({"run", "--resume", out, "--no-report", "--quiet"});
   EXPECT_EQ(resumed.status, 0) << resumed.err;
   EXPECT_EQ(g_runs.load(), 9);
+}
+
+// A measurement that throws: exit 2 naming the claim, point and seed, and the
+// runs before it stay in the journal.
+TEST(Resume, AThrowingMeasurementNamesItsRunAndKeepsTheJournal) {
+  ScratchDir dir("prism-journal-test");
+  write_reference(dir);
+  ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
+  const std::string out = (dir / "out").string();
+  g_runs = 0;
+  ScopedEnv stop("PRISM_TEST_STOP_AT", "throw:4");
+  const Invocation failed = prism({"run", "--filter", "^toy-journal$", "--out", out, "--no-report", "--quiet"});
+  EXPECT_EQ(failed.status, 2) << failed.err;
+  for (const char* said : {"claim toy-journal at n=2, seed 1", "the solver did not converge", "kept: the 3 runs"})
+    EXPECT_NE(failed.err.find(said), std::string::npos) << "expected '" << said << "' in\n" << failed.err;
+  EXPECT_EQ(failed.err.find("internal error"), std::string::npos) << failed.err;
+  EXPECT_EQ(read_journal(dir / "out" / "journal.jsonl").entries.size(), 3u);
 }
 
 TEST(SeedBase, RunsSeedsAfterTheBase) {
