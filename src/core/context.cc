@@ -1,5 +1,7 @@
 #include "src/core/context.h"
 
+#include "prism/git_info.h"
+
 #include <dlfcn.h>
 #include <unistd.h>
 
@@ -14,17 +16,6 @@
 
 namespace prism {
 namespace {
-
-std::string read_command(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[256];
-    while (fgets(buf, sizeof buf, p)) out += buf;
-    pclose(p);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
-}
 
 std::string provider_of(const char* symbol) {
   void* sym = dlsym(RTLD_DEFAULT, symbol);
@@ -123,9 +114,9 @@ Json machine_context() {
   j["build"] = "debug";
 #endif
   j["prism_version"] = PRISM_VERSION;
-  const std::string src = PRISM_SOURCE_DIR;
-  j["git_commit"] = read_command("git -C '" + src + "' rev-parse HEAD 2>/dev/null");
-  j["git_dirty"] = !read_command("git -C '" + src + "' status --porcelain --untracked-files=no 2>/dev/null").empty();
+  // The tree the binary was built from (cmake/git_info.cmake), not the one it runs beside.
+  j["git_commit"] = build_info::kGitCommit;
+  j["git_dirty"] = build_info::kGitDirty;
   std::time_t now = std::time(nullptr);
   char buf[64];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
