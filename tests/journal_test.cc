@@ -124,6 +124,19 @@ void write_reference(const ScratchDir& dir) {
             "where = { n = 1 }\nmax = -1.0\nwhy = \"nothing is below -1\"\n");
 }
 
+// A scratch folder with the toy claim's reference file, PRISM_REFERENCE_DIR
+// pointing at it, and OUT inside it; the run counter reset.
+class ToyRun : public ::testing::Test {
+ protected:
+  ToyRun() {
+    g_runs = 0;
+    write_reference(dir);
+  }
+  ScratchDir dir{"prism-journal-test"};
+  ScopedEnv refs{"PRISM_REFERENCE_DIR", (dir / "refs").string()};
+  const std::string out = (dir / "out").string();
+};
+
 // Every seed's scalars and series at every point.
 Json values(const RunResult& r) {
   Json out = Json::array();
@@ -137,10 +150,7 @@ Json values(const RunResult& r) {
   return out;
 }
 
-TEST(Resume, AfterSigkillEndsWithTheUninterruptedRunsValues) {
-  ScratchDir dir("prism-journal-test");
-  write_reference(dir);
-  ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
+TEST_F(ToyRun, ResumeAfterSigkillEndsWithTheUninterruptedRunsValues) {
   const std::string killed = (dir / "killed").string(), whole = (dir / "whole").string();
 
   const pid_t child = fork();
@@ -171,11 +181,7 @@ TEST(Resume, AfterSigkillEndsWithTheUninterruptedRunsValues) {
   EXPECT_EQ(a.context.value("resumed", false), true);
 }
 
-TEST(Resume, RefusesAJournalOfAnotherPresetWithExit2) {
-  ScratchDir dir("prism-journal-test");
-  write_reference(dir);
-  ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
-  const std::string out = (dir / "out").string();
+TEST_F(ToyRun, ResumeRefusesAJournalOfAnotherPresetWithExit2) {
   ASSERT_EQ(prism({"run", "--filter", "^toy-journal$", "--out", out, "--no-report", "--quiet"}).status, 0);
   const Invocation other = prism({"run", "--resume", out, "--preset", "full", "--no-report", "--quiet"});
   EXPECT_EQ(other.status, 2);
@@ -185,12 +191,7 @@ TEST(Resume, RefusesAJournalOfAnotherPresetWithExit2) {
   EXPECT_NE(seeds.err.find("seed_base: journal 0, this run 10"), std::string::npos) << seeds.err;
 }
 
-TEST(Signals, SigintStopsAfterTheCurrentRunWith130AndTheJournalResumes) {
-  ScratchDir dir("prism-journal-test");
-  write_reference(dir);
-  ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
-  const std::string out = (dir / "out").string();
-  g_runs = 0;
+TEST_F(ToyRun, SignalsSigintStopsAfterTheCurrentRunWith130AndTheJournalResumes) {
   {
     ScopedEnv stop("PRISM_TEST_STOP_AT", "int:3");
     const Invocation interrupted = prism({"run", "--filter", "^toy-journal$", "--out", out, "--no-report", "--quiet"});
@@ -207,12 +208,7 @@ TEST(Signals, SigintStopsAfterTheCurrentRunWith130AndTheJournalResumes) {
 
 // A measurement that throws: exit 2 naming the claim, point and seed, and the
 // runs before it stay in the journal.
-TEST(Resume, AThrowingMeasurementNamesItsRunAndKeepsTheJournal) {
-  ScratchDir dir("prism-journal-test");
-  write_reference(dir);
-  ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
-  const std::string out = (dir / "out").string();
-  g_runs = 0;
+TEST_F(ToyRun, ResumeAThrowingMeasurementNamesItsRunAndKeepsTheJournal) {
   ScopedEnv stop("PRISM_TEST_STOP_AT", "throw:4");
   const Invocation failed = prism({"run", "--filter", "^toy-journal$", "--out", out, "--no-report", "--quiet"});
   EXPECT_EQ(failed.status, 2) << failed.err;
@@ -222,11 +218,7 @@ TEST(Resume, AThrowingMeasurementNamesItsRunAndKeepsTheJournal) {
   EXPECT_EQ(read_journal(dir / "out" / "journal.jsonl").entries.size(), 3u);
 }
 
-TEST(SeedBase, RunsSeedsAfterTheBase) {
-  ScratchDir dir("prism-journal-test");
-  write_reference(dir);
-  ScopedEnv refs("PRISM_REFERENCE_DIR", (dir / "refs").string());
-  const std::string out = (dir / "out").string();
+TEST_F(ToyRun, SeedBaseRunsSeedsAfterTheBase) {
   ASSERT_EQ(prism({"run", "--filter", "^toy-journal$", "--out", out, "--seed-base", "100", "--no-report", "--quiet"}).status, 0);
   const RunResult r = read_results(out);
   EXPECT_EQ(r.claims[0].points[0].seeds, (std::vector<std::uint64_t>{101, 102, 103}));

@@ -40,6 +40,11 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
   return vm;
 }
 
+// Digits only, at most `max_digits` of them (no sign, no overflow).
+bool is_whole_number(const std::string& s, size_t max_digits) {
+  return !s.empty() && s.size() <= max_digits && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
 // The thread counts the BLAS libraries read from the environment: a value they
 // would silently take as 1 (or ignore) is refused instead.
 void validate_thread_environment() {
@@ -47,15 +52,14 @@ void validate_thread_environment() {
     const char* v = std::getenv(var);
     if (!v) continue;
     const std::string value = v;
-    if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(value) < 1)
+    if (!is_whole_number(value, 6) || std::stoi(value) < 1)
       throw InputError(std::string(var) + "=" + value, "not a positive whole number of threads",
                        std::string("unset it, set it to a number such as 2, or pass --threads N"));
   }
 }
 
 int parse_count(const std::string& flag, const std::string& value) {
-  if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos)
+  if (!is_whole_number(value, 6))
     throw InputError(flag + " " + value, "not a whole number >= 0", "see `prism --help`");
   return std::stoi(value);
 }
@@ -131,7 +135,7 @@ int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
   auto vm = parse(args, desc);
   validate_thread_environment();
   if (threads < 0) throw InputError("--threads " + std::to_string(threads), "must be >= 0", "0 uses every core");
-  if (seed_base.empty() || seed_base.size() > 15 || seed_base.find_first_not_of("0123456789") != std::string::npos)
+  if (!is_whole_number(seed_base, 15))
     throw InputError("--seed-base " + seed_base, "not a whole number >= 0", "seeds are B+1 ... B+S");
   opt.seed_base = std::stoull(seed_base);
   if (!resume.empty()) {

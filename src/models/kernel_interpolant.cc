@@ -27,8 +27,8 @@ linalg::SymmetricBlock KernelInterpolant::block() const {
 
 KernelInterpolant::KernelInterpolant(const linalg::Kernel& kernel, const Eigen::MatrixXd& X_train,
                                      const Eigen::MatrixXd& X_test, const KernelInterpolantOptions& options)
-    : kernel_(kernel), X_train_(X_train), X_test_(X_test) {
-  const Index n = X_train.rows();
+    : kernel_(kernel), n_(X_train.rows()) {
+  const Index n = n_;
   const double d = static_cast<double>(X_train.cols());
   if (n <= options.dense_limit) {
     linalg::KernelStats train, test;
@@ -44,6 +44,8 @@ KernelInterpolant::KernelInterpolant(const linalg::Kernel& kernel, const Eigen::
     return;
   }
   panel_ = options.tile;
+  X_train_ = X_train;
+  X_test_ = X_test;
   const auto t0 = std::chrono::steady_clock::now();
   linalg::LowerTiles tiles(n, options.tile);
   tiles.fill(block());
@@ -63,7 +65,7 @@ Eigen::MatrixXd KernelInterpolant::train_scores(const Eigen::Ref<const Eigen::Ma
     F.noalias() = K_ * alpha;
     return F;
   }
-  return linalg::symmetric_product(X_train_.rows(), panel_, block(), alpha);
+  return linalg::symmetric_product(n_, panel_, block(), alpha);
 }
 
 Eigen::MatrixXd KernelInterpolant::test_scores(const Eigen::Ref<const Eigen::MatrixXd>& alpha) const {
@@ -76,7 +78,7 @@ Eigen::MatrixXd KernelInterpolant::test_scores(const Eigen::Ref<const Eigen::Mat
 }
 
 double KernelInterpolant::cholesky_gflops() const {
-  const double n = static_cast<double>(X_train_.rows());
+  const double n = static_cast<double>(n_);
   return rate(n * n * n / 3.0, cholesky_seconds_);
 }
 

@@ -49,7 +49,8 @@ class KernelInterpolant {
   linalg::SymmetricBlock block() const;
 
   linalg::Kernel kernel_;
-  Eigen::MatrixXd X_train_, X_test_;
+  Eigen::Index n_ = 0;
+  Eigen::MatrixXd X_train_, X_test_;  // tiled path only: K and K(test, train) are regenerated from them
   // Dense path.
   Eigen::MatrixXd K_, K_test_;
   std::unique_ptr<linalg::Cholesky> dense_;
