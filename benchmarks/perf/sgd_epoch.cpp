@@ -27,6 +27,7 @@ void BM_SgdLeastSquaresEpoch(benchmark::State& state) {
 }
 
 void BM_SgdKernelEpoch(benchmark::State& state) {
+  // Args: n, m, threads (the row split of large steps).
   const Eigen::Index n = state.range(0), m = state.range(1), c = 10;
   Rng rng(1, "perf");
   Eigen::MatrixXd X = rng.normal_matrix(n, 50) / 5.0;
@@ -36,6 +37,7 @@ void BM_SgdKernelEpoch(benchmark::State& state) {
   o.batch = m;
   o.step = 0.5;
   o.max_iterations = std::max<Eigen::Index>(1, n / m);
+  o.threads = static_cast<int>(state.range(2));
   for (auto _ : state) {
     Eigen::MatrixXd alpha;
     benchmark::DoNotOptimize(optim::sgd_kernel(K, Y, alpha, o, rng).final_loss);
@@ -65,8 +67,8 @@ void BM_KernelMatrix(benchmark::State& state) {
 }
 
 BENCHMARK(BM_SgdLeastSquaresEpoch)->Name("perf/sgd_least_squares_epoch")->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_SgdKernelEpoch)->Name("perf/sgd_kernel_epoch")->Args({2000, 1})->Args({2000, 8})->Args({10000, 64})
-    ->Args({10000, 2048})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SgdKernelEpoch)->Name("perf/sgd_kernel_epoch")->ArgNames({"n", "m", "threads"})
+    ->Args({2000, 1, 1})->Args({2000, 8, 1})->Args({10000, 64, 1})->Args({10000, 2048, 1})->Args({10000, 2048, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_KernelMatrix)->Name("perf/kernel_matrix")->Arg(2000)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
