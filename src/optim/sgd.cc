@@ -1,6 +1,10 @@
 #include "src/optim/sgd.h"
 #include "src/optim/sgd_loop.h"
 
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -18,33 +22,78 @@ using detail::fail;
 using detail::check_loop;
 using detail::run_loop;
 
-// Rows [first, first + len) of r -= sum_u K[:, columns[u]] coef(u, :), four
-// columns per pass so the residual (in cache) is read and written a quarter as
-// often as K is streamed. Element-wise only: any row split gives the same bits.
+// Rows [first, first + len) of r -= sum_u K[:, columns[u]] coef(u, :), the hot
+// loop of every kernel SGD claim. Columns go in groups of kGroup, each group
+// streamed once from memory in row chunks that stay in L1 while all c outputs
+// take their update; per output the group's coefficients sit in registers and
+// four 4-row accumulators run side by side (independent FMA chains). Every
+// entry of r takes one fused multiply-add per column, in column order, on every
+// path (vector, row tail, column tail, any row split): the bits do not depend
+// on the thread count or on the instruction set.
+constexpr Index kGroup = 4;        // columns per pass (subtract_group<1..4>)
+constexpr Index kChunkRows = 256;  // kGroup x 256 doubles of K = 8 KiB, with r's chunk, in L1
+
+// Rows [first, end) of r -= K[:, group columns] coef for G <= kGroup columns,
+// whose data start at k[0..G) and whose coefficients for output o are
+// coef[o * ldc + g].
+template <int G>
+void subtract_group(const double* const* k, const double* coef, Index ldc, Eigen::MatrixXd& r, Index first,
+                    Index end) {
+  const Index c = r.cols(), ldr = r.rows();
+  for (Index chunk = first; chunk < end; chunk += kChunkRows) {
+    const Index stop = std::min(end, chunk + kChunkRows);
+    for (Index o = 0; o < c; ++o) {
+      double* ro = r.data() + o * ldr;
+      const double* co = coef + o * ldc;
+      Index i = chunk;
+#if defined(__AVX2__) && defined(__FMA__)
+      __m256d cv[G];
+      for (int g = 0; g < G; ++g) cv[g] = _mm256_set1_pd(co[g]);
+      for (; i + 16 <= stop; i += 16) {
+        __m256d a0 = _mm256_loadu_pd(ro + i), a1 = _mm256_loadu_pd(ro + i + 4);
+        __m256d a2 = _mm256_loadu_pd(ro + i + 8), a3 = _mm256_loadu_pd(ro + i + 12);
+        for (int g = 0; g < G; ++g) {
+          a0 = _mm256_fnmadd_pd(cv[g], _mm256_loadu_pd(k[g] + i), a0);
+          a1 = _mm256_fnmadd_pd(cv[g], _mm256_loadu_pd(k[g] + i + 4), a1);
+          a2 = _mm256_fnmadd_pd(cv[g], _mm256_loadu_pd(k[g] + i + 8), a2);
+          a3 = _mm256_fnmadd_pd(cv[g], _mm256_loadu_pd(k[g] + i + 12), a3);
+        }
+        _mm256_storeu_pd(ro + i, a0);
+        _mm256_storeu_pd(ro + i + 4, a1);
+        _mm256_storeu_pd(ro + i + 8, a2);
+        _mm256_storeu_pd(ro + i + 12, a3);
+      }
+#endif
+      // The rest of the chunk (all of it without AVX2): the same FMAs, per row in column order.
+      for (; i < stop; ++i)
+        for (int g = 0; g < G; ++g) ro[i] = std::fma(-co[g], k[g][i], ro[i]);
+    }
+  }
+}
+
 void subtract_columns(const Eigen::Ref<const Eigen::MatrixXd>& K, const std::vector<Index>& columns,
                       const Eigen::MatrixXd& coef, Eigen::MatrixXd& r, Index first, Index len) {
   const Index count = static_cast<Index>(columns.size());
-  Index u = 0;
-  for (; u + 4 <= count; u += 4) {
-    const auto k0 = K.col(columns[u]).segment(first, len), k1 = K.col(columns[u + 1]).segment(first, len);
-    const auto k2 = K.col(columns[u + 2]).segment(first, len), k3 = K.col(columns[u + 3]).segment(first, len);
-    for (Index o = 0; o < r.cols(); ++o)
-      r.col(o).segment(first, len).noalias() -=
-          coef(u, o) * k0 + coef(u + 1, o) * k1 + coef(u + 2, o) * k2 + coef(u + 3, o) * k3;
-  }
-  for (; u < count; ++u) {
-    const auto k0 = K.col(columns[u]).segment(first, len);
-    for (Index o = 0; o < r.cols(); ++o) r.col(o).segment(first, len).noalias() -= coef(u, o) * k0;
+  for (Index u = 0; u < count; u += kGroup) {
+    const Index group = std::min(kGroup, count - u);
+    const double* k[kGroup];
+    for (Index g = 0; g < group; ++g) k[g] = K.col(columns[static_cast<std::size_t>(u + g)]).data();
+    const double* cu = coef.data() + u;
+    switch (group) {
+      case 4: subtract_group<4>(k, cu, coef.rows(), r, first, first + len); break;
+      case 3: subtract_group<3>(k, cu, coef.rows(), r, first, first + len); break;
+      case 2: subtract_group<2>(k, cu, coef.rows(), r, first, first + len); break;
+      default: subtract_group<1>(k, cu, coef.rows(), r, first, first + len); break;
+    }
   }
 }
 
 // Below this many K entries per step a thread costs more than it saves.
 constexpr double kParallelEntries = 1 << 20;
 
-// The same update split over `threads` row ranges of the first n rows of r.
-// Range boundaries are multiples of 8 rows and r's columns are aligned, so each
-// range is vectorised as that part of the whole column would be: the result is
-// bitwise the same for any thread count.
+// The same update split over `threads` row ranges of the first n rows of r;
+// every entry takes the same FMAs in any range, so the result is bitwise the
+// same for any thread count.
 void subtract_columns_parallel(const Eigen::Ref<const Eigen::MatrixXd>& K, const std::vector<Index>& columns,
                                const Eigen::MatrixXd& coef, Eigen::MatrixXd& r, Index n, int threads) {
   const double entries = static_cast<double>(n) * static_cast<double>(columns.size()) * static_cast<double>(r.cols());
@@ -153,8 +202,7 @@ SgdTrace sgd_kernel(const Eigen::Ref<const Eigen::MatrixXd>& K, const Eigen::Ref
          std::to_string(alpha.rows()) + " x " + std::to_string(alpha.cols()));
 
   // The residual's columns are padded to a multiple of 8 rows (zeros, never
-  // touched), so each starts 32-byte aligned and a row split at multiples of 8
-  // keeps the packet grouping of the whole column.
+  // touched), so each starts 32-byte aligned.
   Eigen::MatrixXd r = Eigen::MatrixXd::Zero((n + 7) / 8 * 8, c);
   r.topRows(n) = -Y;
   if (!alpha.isZero(0)) r.topRows(n).noalias() += K * alpha;
