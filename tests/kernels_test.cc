@@ -175,6 +175,21 @@ TEST(Cholesky, InterpolatesAndReusesTheFactor) {
     EXPECT_LE((cholesky.solve(Y.col(j)) - alpha.col(j)).norm(), 1e-12 * alpha.col(j).norm());
 }
 
+// K X from the factor's array (K's strict upper triangle, K's own diagonal):
+// K moved in, no copy kept, and the product is still K's, also after a jitter.
+TEST(Cholesky, MultipliesByTheMatrixItFactorised) {
+  Rng rng(23, "cholesky-multiply");
+  const Eigen::Index n = 257;
+  Eigen::MatrixXd K = kernel_matrix(Kernel::Gaussian(1.5), uniform_points(rng, n, 6));
+  K.diagonal().array() += rng.normal_vector(n).array().abs();  // unequal diagonal entries
+  const Eigen::MatrixXd X = rng.normal_matrix(n, 7), expected = K * X;
+  const Cholesky moved_in{Eigen::MatrixXd(K)};
+  EXPECT_LE((moved_in.multiply(X) - expected).cwiseAbs().maxCoeff(), kDenseSolverError * expected.cwiseAbs().maxCoeff());
+  const Eigen::MatrixXd alpha = moved_in.solve(X);
+  EXPECT_LE((moved_in.multiply(alpha) - X).cwiseAbs().maxCoeff(), kInterpolationTolerance);
+  EXPECT_THROW(moved_in.multiply(Eigen::MatrixXd::Zero(n - 1, 2)), std::invalid_argument);
+}
+
 // A Gaussian kernel far wider than the data is numerically rank 2 or 3.
 Eigen::MatrixXd numerically_singular_kernel() {
   Rng rng(22, "cholesky-singular");
@@ -201,6 +216,9 @@ TEST(Cholesky, JitterIsOptionalAndReported) {
   const Eigen::MatrixXd L = cholesky.factor().triangularView<Eigen::Lower>();
   const Eigen::MatrixXd shifted = K + cholesky.jitter() * Eigen::MatrixXd::Identity(n, n);
   EXPECT_LE((L * L.transpose() - shifted).cwiseAbs().maxCoeff(), 1e-14 * n);
+  // multiply() is by K itself, not by the shifted matrix.
+  const Eigen::MatrixXd X = Eigen::MatrixXd::Ones(n, 2), expected = K * X;
+  EXPECT_LE((cholesky.multiply(X) - expected).cwiseAbs().maxCoeff(), kDenseSolverError * expected.cwiseAbs().maxCoeff());
 }
 
 // Lanczos against Eigen's dense solver; `values` is ascending (Eigen's order).

@@ -51,6 +51,22 @@ TEST(NearestNeighbor, MatchesBruteForce) {
   }
 }
 
+// The training set against itself: the exact self-match (or the lowest-index
+// copy) found by sorting equals the blocked search's answer, duplicates included.
+TEST(NearestNeighbor, SelfNeighborsMatchTheSearch) {
+  Rng rng(4, "nn-self");
+  Eigen::MatrixXd train = uniform_points(rng, 700, 5);
+  train.row(600) = train.row(3);  // copies of 3: both map to 3
+  train.row(17) = train.row(650);  // a copy below the original: 650 maps to 17
+  train.row(200) = train.row(3);
+  const Eigen::VectorXi self = self_nearest_neighbor(train);
+  EXPECT_EQ(self, nearest_neighbor(train, train));
+  EXPECT_EQ(self(600), 3);
+  EXPECT_EQ(self(200), 3);
+  EXPECT_EQ(self(650), 17);
+  EXPECT_EQ(self(5), 5);
+}
+
 TEST(NearestNeighbor, KNearestMatchesBruteForce) {
   constexpr int k = 7;
   Rng rng(2, "knn-brute");

@@ -231,7 +231,7 @@ Measurement MeasureBayesTracking(const RunContext& ctx) {
     const auto nn = ctx.shared("neighbors/" + dkey, [&] {
       NeighborSetup s;
       s.of_test = models::nearest_neighbor(d->train.X, d->test.X);
-      s.of_train = models::nearest_neighbor(d->train.X, d->train.X);
+      s.of_train = models::self_nearest_neighbor(d->train.X);  // exact: itself, or its lowest-index copy
       return s;
     });
     res = ctx.shared(seed_key, [&] { return nn_seed(ctx, *nn, *d, qs); });

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <sstream>
+#include <stdexcept>
 #include <utility>
 
 #include <Eigen/Cholesky>
@@ -41,7 +42,8 @@ Cholesky::Cholesky(Eigen::MatrixXd K, const CholeskyOptions& options) : factor_(
     throw std::invalid_argument(msg.str());
   }
   const Index n = factor_.rows();
-  const Eigen::VectorXd diagonal = factor_.diagonal();
+  diagonal_ = factor_.diagonal();
+  const Eigen::VectorXd& diagonal = diagonal_;
   const double mean_diagonal = n > 0 ? diagonal.mean() : 0.0;
   double relative = kFirstRelativeJitter;
   while (true) {
@@ -71,6 +73,18 @@ Cholesky::Cholesky(Eigen::MatrixXd K, const CholeskyOptions& options) : factor_(
     factor_.diagonal() = diagonal.array() + jitter_;
     relative *= kJitterGrowth;
   }
+}
+
+Eigen::MatrixXd Cholesky::multiply(const Eigen::Ref<const Eigen::MatrixXd>& X) const {
+  if (X.rows() != factor_.rows()) {
+    std::ostringstream msg;
+    msg << "Cholesky::multiply: expected " << factor_.rows() << " rows, got " << X.rows();
+    throw std::invalid_argument(msg.str());
+  }
+  Eigen::MatrixXd F(X.rows(), X.cols());
+  F.noalias() = factor_.selfadjointView<Eigen::Upper>() * X;  // dsymm: K off the diagonal, L_ii on it
+  F.noalias() += (diagonal_ - factor_.diagonal()).asDiagonal() * X;
+  return F;
 }
 
 double Cholesky::factorization_flops() const {

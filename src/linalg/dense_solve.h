@@ -37,8 +37,14 @@ class Cholesky {
   // alpha = (K + jitter I)^{-1} Y for an n x c block of right-hand sides.
   Eigen::MatrixXd solve(const Eigen::Ref<const Eigen::MatrixXd>& Y) const;
 
+  // K X for the matrix passed in (without any jitter), n x c: dpotrf('L')
+  // leaves K's strict upper triangle in place and K's diagonal is kept, so a
+  // caller that moved K in needs no second copy of it (dsymm on the upper
+  // triangle, then the diagonal swapped from L's to K's).
+  Eigen::MatrixXd multiply(const Eigen::Ref<const Eigen::MatrixXd>& X) const;
+
   Eigen::Index size() const { return factor_.rows(); }
-  const Eigen::MatrixXd& factor() const { return factor_; }  // L in the lower triangle
+  const Eigen::MatrixXd& factor() const { return factor_; }  // L in the lower triangle, K's strict upper above it
   double jitter() const { return jitter_; }                  // absolute shift applied (0 unless needed)
   int attempts() const { return attempts_; }                 // factorisations tried (1 without jitter)
   double factorization_flops() const;                        // n^3 / 3 per attempt
@@ -46,6 +52,7 @@ class Cholesky {
 
  private:
   Eigen::MatrixXd factor_;
+  Eigen::VectorXd diagonal_;  // K's, before any jitter
   double jitter_ = 0.0;
   int attempts_ = 0;
   double seconds_ = 0.0;

@@ -32,14 +32,14 @@ KernelInterpolant::KernelInterpolant(const linalg::Kernel& kernel, const Eigen::
   const double d = static_cast<double>(X_train.cols());
   if (n <= options.dense_limit) {
     linalg::KernelStats train, test;
-    K_ = linalg::kernel_matrix(kernel, X_train, &train);
     K_test_ = linalg::kernel_matrix(kernel, X_test, X_train, &test);
+    // No jitter: a K that is not numerically positive definite is an error, not
+    // a silently regularised (hence non-interpolating) solution. K is moved in:
+    // the factor's array keeps K's upper triangle, which train_scores reads.
+    dense_ = std::make_unique<linalg::Cholesky>(linalg::kernel_matrix(kernel, X_train, &train));
     const double train_seconds = train.blas_seconds + train.elementwise_seconds;
     build_seconds_ = train_seconds + test.blas_seconds + test.elementwise_seconds;
     build_gflops_ = rate(train.blas_flops, train_seconds);
-    // No jitter: a K that is not numerically positive definite is an error, not
-    // a silently regularised (hence non-interpolating) solution.
-    dense_ = std::make_unique<linalg::Cholesky>(Eigen::MatrixXd(K_));
     cholesky_seconds_ = dense_->factorization_seconds();
     return;
   }
@@ -60,11 +60,7 @@ Eigen::MatrixXd KernelInterpolant::solve(const Eigen::Ref<const Eigen::MatrixXd>
 }
 
 Eigen::MatrixXd KernelInterpolant::train_scores(const Eigen::Ref<const Eigen::MatrixXd>& alpha) const {
-  if (!tiled_) {
-    Eigen::MatrixXd F(K_.rows(), alpha.cols());
-    F.noalias() = K_ * alpha;
-    return F;
-  }
+  if (!tiled_) return dense_->multiply(alpha);
   return linalg::symmetric_product(n_, panel_, block(), alpha);
 }
 
@@ -84,7 +80,7 @@ double KernelInterpolant::cholesky_gflops() const {
 
 double KernelInterpolant::bytes_held() const {
   if (tiled_) return tiled_->factor().bytes();
-  return 8.0 * static_cast<double>(K_.size() + K_test_.size() + dense_->factor().size());
+  return 8.0 * static_cast<double>(K_test_.size() + dense_->factor().size());  // K lives in the factor's upper triangle
 }
 
 }  // namespace prism::models

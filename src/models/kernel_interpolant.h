@@ -1,8 +1,8 @@
 // The interpolating kernel machine alpha = K^{-1} Y at any n (bayes-tracking).
 //
-// Dense below `dense_limit` training points: K, K(test, train) and one
-// Cholesky of K in memory (2.4 GB at n = 10^4). Tiled above it, for the
-// paper's n = 60,000 where K alone is 28.8 GB: K's lower triangle as tiles
+// Dense below `dense_limit` training points: K(test, train) and one Cholesky
+// of K factorised in place, K kept in the factor's upper triangle (1.6 GB at
+// n = 10^4). Tiled above it, for the paper's n = 60,000 where K alone is 28.8 GB: K's lower triangle as tiles
 // (14.4 GB) factorised in place (src/linalg/tiled_cholesky.h), and K and
 // K(test, train) never held whole: the training scores K alpha are
 // regenerated block by block in double (the interpolation residual is
@@ -23,7 +23,7 @@
 namespace prism::models {
 
 struct KernelInterpolantOptions {
-  Eigen::Index dense_limit = 20000;  // n above this: tiled (dense K at 2 x 10^4 is 3.2 GB)
+  Eigen::Index dense_limit = 20000;  // n above this: tiled (the dense factor at 2 x 10^4 is 3.2 GB)
   Eigen::Index tile = 3000;          // tile side: each BLAS call on 3000 x 3000 runs at the DGEMM rate
 };
 
@@ -51,8 +51,8 @@ class KernelInterpolant {
   linalg::Kernel kernel_;
   Eigen::Index n_ = 0;
   Eigen::MatrixXd X_train_, X_test_;  // tiled path only: K and K(test, train) are regenerated from them
-  // Dense path.
-  Eigen::MatrixXd K_, K_test_;
+  // Dense path: K in the factor's array (L below the diagonal, K above), and K(test, train).
+  Eigen::MatrixXd K_test_;
   std::unique_ptr<linalg::Cholesky> dense_;
   // Tiled path.
   std::unique_ptr<linalg::TiledCholesky> tiled_;

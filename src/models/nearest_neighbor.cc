@@ -83,6 +83,29 @@ Eigen::VectorXi nearest_neighbor(const Eigen::MatrixXd& train, const Eigen::Matr
   return result;
 }
 
+Eigen::VectorXi self_nearest_neighbor(const Eigen::MatrixXd& train) {
+  const Eigen::Index n = train.rows(), d = train.cols();
+  if (n == 0) throw std::invalid_argument("self_nearest_neighbor: no training rows");
+  // Rows as contiguous copies, so each comparison reads two short arrays.
+  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = train;
+  const auto less = [&](int a, int b) {
+    const double *x = rows.row(a).data(), *y = rows.row(b).data();
+    for (Eigen::Index c = 0; c < d; ++c)
+      if (x[c] != y[c]) return x[c] < y[c];
+    return a < b;  // equal rows: by index, so each run of copies starts with its lowest index
+  };
+  std::vector<int> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), less);
+  Eigen::VectorXi result(n);
+  int first = order[0];
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    if (k > 0 && rows.row(order[k]) != rows.row(order[k - 1])) first = order[k];
+    result(order[k]) = first;
+  }
+  return result;
+}
+
 NeighborList k_nearest_neighbors(const Eigen::MatrixXd& train, const Eigen::MatrixXd& query,
                                  int k) {
   check_shapes(train, query);

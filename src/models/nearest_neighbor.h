@@ -15,6 +15,12 @@ namespace prism::models {
 // index wins a tie. train: n x d, query: m x d, one point per row.
 Eigen::VectorXi nearest_neighbor(const Eigen::MatrixXd& train, const Eigen::MatrixXd& query);
 
+// nearest_neighbor(train, train) without the O(n^2 d) search: a training row
+// is at distance exactly 0 from itself, so its nearest training row is the
+// lowest-index exact copy of it (itself when it has none). Rows are sorted
+// lexicographically, O(n d log n); the answer is exact, with no expansion error.
+Eigen::VectorXi self_nearest_neighbor(const Eigen::MatrixXd& train);
+
 struct NeighborList {
   Eigen::MatrixXi index;             // m x k, row j: query j's neighbours, nearest first
   Eigen::MatrixXd squared_distance;  // m x k, exact ||query_j - train_index||^2
