@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <fmt/format.h>
 
@@ -35,12 +36,6 @@ constexpr double kBandwidth = 5.0;      // Gaussian s = 5 (RFF frequencies N(0, 
 constexpr int kFeaturesPerPoint = 5;    // RFF: N = 5 n real features
 constexpr double kCeTolerancePerLam = 1e-3;  // CE stops at ||grad|| <= 1e-3 lam ||W|| (docs/claims.md traps)
 constexpr int kCeIterationCap = 2000;
-// L-BFGS preconditioner d_i = (c s_i^2 / n + lam)^(-1/2) in row-space coordinates,
-// a model of the Hessian's diagonal: the data term's curvature along coordinate i
-// is s_i^2 / n times the mean p(1 - p), which is ~1e-3 near the weakly regularised
-// optima (training cross-entropy ~5e-3 there). Only the path changes, not the optimum;
-// on the linear control it halves the evaluations.
-constexpr double kCurvatureScale = 1e-3;
 constexpr int kToyPerClass = 500;       // ESL toy: points per class, in each of train, validation, test
 
 // lam grids (docs/claims.md): square loss {0} and 10^-8..10^-1 in units of (Phi^T Phi + lam n I);
@@ -174,9 +169,11 @@ CrossEntropyRun train_cross_entropy(const Coordinates& c, const Labels& l) {
     optim::SoftmaxFitOptions options;
     options.relative_tolerance = kCeTolerancePerLam * lam;
     options.max_iterations = kCeIterationCap;
-    options.preconditioner = (c.spectrum.s.head(c.rank).array().square() * (kCurvatureScale / c.train.rows()) + lam)
-                                 .rsqrt()
-                                 .matrix();
+    // L-BFGS on C'' = L^T C, H = L L^T the class-averaged Gauss-Newton block at
+    // the warm start (the previous lam's optimum): each sample weighted by its
+    // own curvature p(1 - p), which spans orders of magnitude near the weakly
+    // regularised optima. Only the path changes, not the optimum.
+    options.hessian_model_factor = optim::softmax_model_hessian(c.train, C, lam).llt().matrixL();
     const optim::SoftmaxFit fit = optim::fit_softmax_regression(c.train, l.train, l.classes, lam, C, options);
     C = fit.C;
     run.evaluations += fit.evaluations;

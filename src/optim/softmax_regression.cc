@@ -42,6 +42,27 @@ double softmax_cross_entropy(const Eigen::Ref<const Eigen::MatrixXd>& F, const E
   return loss / static_cast<double>(n) + 0.5 * lam * C.squaredNorm();
 }
 
+Eigen::MatrixXd softmax_model_hessian(const Eigen::Ref<const Eigen::MatrixXd>& F,
+                                      const Eigen::Ref<const Eigen::MatrixXd>& C, double lam) {
+  if (C.rows() != F.cols() || C.cols() < 1) throw std::invalid_argument("softmax_model_hessian: C must be r x k");
+  const Eigen::Index n = F.rows(), r = F.cols();
+  const double k = static_cast<double>(C.cols());
+  Eigen::MatrixXd S(n, C.cols());
+  S.noalias() = F * C;
+  Eigen::VectorXd root_w(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    Eigen::ArrayXd p = (S.row(i).array() - S.row(i).maxCoeff()).exp().transpose();
+    p /= p.sum();
+    root_w(i) = std::sqrt((p * (1.0 - p)).sum() / k);
+  }
+  const Eigen::MatrixXd Fw = root_w.asDiagonal() * F;
+  Eigen::MatrixXd lower = Eigen::MatrixXd::Zero(r, r);
+  lower.selfadjointView<Eigen::Lower>().rankUpdate(Fw.transpose(), n > 0 ? 1.0 / static_cast<double>(n) : 0.0);
+  Eigen::MatrixXd H = lower.selfadjointView<Eigen::Lower>();
+  H.diagonal().array() += lam;
+  return H;
+}
+
 namespace {
 // Thrown by the objective when the gradient in C meets the tolerance (LBFGSpp
 // tests its own variables, which are C'' under a preconditioner).
@@ -58,8 +79,16 @@ SoftmaxFit fit_softmax_regression(const Eigen::Ref<const Eigen::MatrixXd>& F, co
   const bool preconditioned = options.preconditioner.size() > 0;
   if (preconditioned && (options.preconditioner.size() != r || !(options.preconditioner.minCoeff() > 0)))
     throw std::invalid_argument("fit_softmax_regression: the preconditioner needs r positive entries");
+  const Eigen::MatrixXd& Lm = options.hessian_model_factor;
+  const bool modelled = Lm.size() > 0;
+  if (modelled && preconditioned)
+    throw std::invalid_argument("fit_softmax_regression: a diagonal preconditioner or a Hessian model, not both");
+  if (modelled && (Lm.rows() != r || Lm.cols() != r || !(Lm.diagonal().minCoeff() > 0)))
+    throw std::invalid_argument("fit_softmax_regression: the Hessian model factor must be r x r, lower, positive diagonal");
+  const auto L = Lm.triangularView<Eigen::Lower>();
   const auto to_C = [&](const Eigen::VectorXd& x) -> Eigen::MatrixXd {
     const Eigen::Map<const Eigen::MatrixXd> X(x.data(), r, k);
+    if (modelled) return L.transpose().solve(X);  // C = L^-T C''
     return preconditioned ? Eigen::MatrixXd(options.preconditioner.asDiagonal() * X) : Eigen::MatrixXd(X);
   };
   const auto met = [&](double gradient_norm, double norm_C) {
@@ -76,6 +105,7 @@ SoftmaxFit fit_softmax_regression(const Eigen::Ref<const Eigen::MatrixXd>& F, co
       throw Converged{};
     }
     if (preconditioned) grad = options.preconditioner.asDiagonal() * grad;  // chain rule for C''
+    if (modelled) L.solveInPlace(grad);                                       // chain rule: L^-1 grad
     g = Eigen::Map<const Eigen::VectorXd>(grad.data(), grad.size());
     return value;
   };
@@ -86,8 +116,9 @@ SoftmaxFit fit_softmax_regression(const Eigen::Ref<const Eigen::MatrixXd>& F, co
   param.max_iterations = options.max_iterations;
   LBFGSpp::LBFGSSolver<double> solver(param);
   Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(C0.data(), C0.size());
-  if (preconditioned) {
-    Eigen::MatrixXd X = options.preconditioner.cwiseInverse().asDiagonal() * C0;
+  if (preconditioned || modelled) {
+    const Eigen::MatrixXd X = modelled ? Eigen::MatrixXd(L.transpose() * C0)
+                                       : Eigen::MatrixXd(options.preconditioner.cwiseInverse().asDiagonal() * C0);
     x = Eigen::Map<const Eigen::VectorXd>(X.data(), X.size());
   }
   double fx = 0;

@@ -31,7 +31,20 @@ struct SoftmaxFitOptions {
   // C = diag(d) C''. The objective, its optimum and the stopping rule (on the
   // gradient in C) are unchanged; only the path is. Empty: none.
   Eigen::VectorXd preconditioner;
+  // Or a model H = L L^T of the Hessian's r x r class blocks, given by its
+  // lower Cholesky factor L: L-BFGS runs on C'' = L^T C, where the model's
+  // curvature is the identity (softmax_model_hessian gives one). Again only the
+  // path changes. At most one of the two; empty: none.
+  Eigen::MatrixXd hessian_model_factor;
 };
+
+// (1/n) F^T diag(w) F + lam I, r x r, with w_i = (1/k) sum_c p_ic (1 - p_ic)
+// at C: the diagonal blocks of L's Hessian (Gauss-Newton, without the
+// coupling between classes) averaged over the k classes. Shared by all k
+// columns of C, so a shift of every class by one vector, which the data term
+// does not see, stays one shift under the change of variables.
+Eigen::MatrixXd softmax_model_hessian(const Eigen::Ref<const Eigen::MatrixXd>& F,
+                                      const Eigen::Ref<const Eigen::MatrixXd>& C, double lam);
 
 struct SoftmaxFit {
   Eigen::MatrixXd C;         // r x k
