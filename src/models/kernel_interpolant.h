@@ -2,8 +2,9 @@
 //
 // Dense below `dense_limit` training points: K(test, train) and one Cholesky
 // of K factorised in place, K kept in the factor's upper triangle (1.6 GB at
-// n = 10^4). Tiled above it, for the paper's n = 60,000 where K alone is 28.8 GB: K's lower triangle as tiles
-// (14.4 GB) factorised in place (src/linalg/tiled_cholesky.h), and K and
+// n = 10^4). Tiled above it, for the paper's n = 60,000 where K alone is
+// 28.8 GB: K's lower triangle as tiles (14.4 GB) factorised in place
+// (src/linalg/tiled_cholesky.h), and K and
 // K(test, train) never held whole: the training scores K alpha are
 // regenerated block by block in double (the interpolation residual is
 // measured against K, not against its factor) and the test scores are
