@@ -179,9 +179,37 @@ TEST(Sgd, DeterministicGivenSeed) {
   EXPECT_NE(run(1), run(2));
 }
 
+// sgd_kernel on K in double, or on its float32 copy (the form critical-batch
+// runs at n = 10^4): the same contract, the same tests.
+enum class KernelPrecision { kDouble, kFloat };
+
+std::string precision_name(const ::testing::TestParamInfo<KernelPrecision>& info) {
+  return info.param == KernelPrecision::kDouble ? "Double" : "Float";
+}
+
+class SgdKernelPrecision : public ::testing::TestWithParam<KernelPrecision> {
+ protected:
+  SgdTrace run(const Eigen::MatrixXd& K, const Eigen::MatrixXd& Y, Eigen::MatrixXd& alpha, const SgdOptions& options,
+               Rng& rng) {
+    if (GetParam() == KernelPrecision::kDouble) return sgd_kernel(K, Y, alpha, options, rng);
+    const Eigen::MatrixXf K32 = K.cast<float>();
+    return sgd_kernel(K32, Y, alpha, options, rng);
+  }
+  // The matrix the iteration runs on, in double: K itself, or its float copy.
+  Eigen::MatrixXd effective(const Eigen::MatrixXd& K) {
+    return GetParam() == KernelPrecision::kDouble ? K : Eigen::MatrixXd(K.cast<float>().cast<double>());
+  }
+  // r against K alpha - Y afresh, relative to L(w0): rounding of the double
+  // update, or float rounding of each group's sum of <= 8 products (unit
+  // roundoff 6e-8 times the few terms, over the steps taken) for the float copy.
+  double residual_tolerance() const {
+    return GetParam() == KernelPrecision::kDouble ? kSameIterateTolerance : kFloatKernelUpdateTolerance;
+  }
+};
+
 // Large steps (n m >= 2^20) split the update over row ranges; the iterates
 // must not depend on the thread count, to the bit.
-TEST(Sgd, KernelThreadCountDoesNotChangeTheBits) {
+TEST_P(SgdKernelPrecision, ThreadCountDoesNotChangeTheBits) {
   const KernelProblem p = kernel_problem(1001, 0.3, 46, /*with_features=*/false);  // n not a multiple of 8
   Eigen::MatrixXd Y(1001, 2);
   Y << p.y, p.y.cwiseAbs();
@@ -190,27 +218,28 @@ TEST(Sgd, KernelThreadCountDoesNotChangeTheBits) {
   options.step = 1.0;
   options.max_iterations = 5;
   options.record_every = 1;
-  auto run = [&](int threads, Eigen::MatrixXd& alpha) {
+  auto losses = [&](int threads, Eigen::MatrixXd& alpha) {
     options.threads = threads;
     Rng rng(8, "threads");
-    return sgd_kernel(p.K, Y, alpha, options, rng).losses;
+    return run(p.K, Y, alpha, options, rng).losses;
   };
   Eigen::MatrixXd one, two, three;
-  const auto losses = run(1, one);
-  EXPECT_EQ(run(2, two), losses);
-  EXPECT_EQ(run(3, three), losses);
+  const auto expected = losses(1, one);
+  EXPECT_EQ(losses(2, two), expected);
+  EXPECT_EQ(losses(3, three), expected);
   EXPECT_TRUE(one == two) << "alpha differs between 1 and 2 threads";
   EXPECT_TRUE(one == three) << "alpha differs between 1 and 3 threads";
 }
 
-// The residual kept up to date step by step (four columns per pass, rows split
-// over threads) must equal K alpha - Y formed afresh: n = 1003 (not a multiple
-// of 8), c = 14 outputs, batches of 300 (not a multiple of 4).
-TEST(Sgd, KernelResidualMatchesAFreshProduct) {
+// The residual kept up to date step by step (column groups per pass, rows
+// split over threads) must equal K alpha - Y formed afresh: n = 1003 (not a
+// multiple of 8), c = 14 outputs, batches of 300 (not a multiple of 4 or 8).
+TEST_P(SgdKernelPrecision, ResidualMatchesAFreshProduct) {
   const KernelProblem p = kernel_problem(1003, 0.3, 47, /*with_features=*/false);
   Rng targets(3, "targets");
   // Targets in the range of K (smooth in x), so a few steps visibly lower the loss.
   const Eigen::MatrixXd Y = p.K * targets.normal_matrix(1003, 14) / 1003.0;
+  const Eigen::MatrixXd K = effective(p.K);
   for (int threads : {1, 2}) {
     SgdOptions options;
     options.batch = 300;
@@ -219,10 +248,56 @@ TEST(Sgd, KernelResidualMatchesAFreshProduct) {
     options.threads = threads;
     Eigen::MatrixXd alpha;
     Rng rng(10, "fresh-product");
-    const SgdTrace trace = sgd_kernel(p.K, Y, alpha, options, rng);
-    const double fresh = (p.K * alpha - Y).squaredNorm() / (2.0 * 1003);
-    EXPECT_NEAR(trace.final_loss, fresh, kSameIterateTolerance * trace.initial_loss) << threads << " thread(s)";
+    const SgdTrace trace = run(p.K, Y, alpha, options, rng);
+    const double fresh = (K * alpha - Y).squaredNorm() / (2.0 * 1003);
+    EXPECT_NEAR(trace.final_loss, fresh, residual_tolerance() * trace.initial_loss) << threads << " thread(s)";
     EXPECT_LT(trace.final_loss, 0.9 * trace.initial_loss) << "the loss did not move: the comparison is vacuous";
+  }
+}
+
+// A start alpha != 0 enters through K alpha (in double panels for the float copy).
+TEST_P(SgdKernelPrecision, StartsFromTheGivenAlpha) {
+  const KernelProblem p = kernel_problem(300, 0.3, 48, /*with_features=*/false);
+  Rng start(4, "start");
+  Eigen::MatrixXd alpha = start.normal_matrix(300, 3);
+  const Eigen::MatrixXd Y = start.normal_matrix(300, 3);
+  const double expected = (effective(p.K) * alpha - Y).squaredNorm() / 600.0;
+  SgdOptions options;
+  options.step = 1.0;
+  options.max_iterations = 1;
+  Rng rng(11, "start");
+  EXPECT_NEAR(run(p.K, Y, alpha, options, rng).initial_loss, expected, kSameIterateTolerance * expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sgd, SgdKernelPrecision,
+                         ::testing::Values(KernelPrecision::kDouble, KernelPrecision::kFloat), precision_name);
+
+// The float copy changes K by one rounding per entry: run to 1e-3 L(w0) as
+// critical-batch does, the float run's iteration count and iterate stay where
+// the double run's are (n = 500, c = 10, m = 1, 64, 500).
+TEST(Sgd, FloatCopyFollowsTheDoubleIteration) {
+  const KernelProblem p = kernel_problem(500, 0.3, 49, /*with_features=*/false);
+  Rng targets(5, "float-copy");
+  // Targets in the range of K, so 1e-3 L(w0) is reached in a test's time.
+  const Eigen::MatrixXd Y = p.K * targets.normal_matrix(500, 10) / 500.0;
+  const Eigen::MatrixXf K32 = p.K.cast<float>();
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(p.K / 500.0, Eigen::EigenvaluesOnly);
+  for (Eigen::Index m : {1, 64, 500}) {
+    SgdOptions options;
+    options.batch = m;
+    options.step = critical_step(m, 1.0, eig.eigenvalues().maxCoeff());
+    options.max_iterations = 2000000;
+    options.target_ratio = 1e-3;
+    options.threads = 2;
+    Eigen::MatrixXd alpha64, alpha32;
+    Rng rng64(12, "float-copy"), rng32(12, "float-copy");
+    const SgdTrace t64 = sgd_kernel(p.K, Y, alpha64, options, rng64);
+    const SgdTrace t32 = sgd_kernel(K32, Y, alpha32, options, rng32);
+    ASSERT_TRUE(t64.reached_target() && t32.reached_target()) << "m = " << m;
+    EXPECT_LE(std::abs(t32.iterations_to_target - t64.iterations_to_target), kFloatKernelIterationSlack)
+        << "m = " << m << ": double " << t64.iterations_to_target << ", float " << t32.iterations_to_target;
+    EXPECT_LE((alpha32 - alpha64).norm(), kFloatKernelIterateTolerance * alpha64.norm())
+        << "m = " << m << ": relative difference " << (alpha32 - alpha64).norm() / alpha64.norm();
   }
 }
 

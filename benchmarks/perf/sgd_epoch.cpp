@@ -27,7 +27,8 @@ void BM_SgdLeastSquaresEpoch(benchmark::State& state) {
 }
 
 void BM_SgdKernelEpoch(benchmark::State& state) {
-  // Args: n, m, threads (the row split of large steps).
+  // Args: n, m, threads (the row split of large steps), float (1: the float32
+  // copy of K that critical-batch streams).
   const Eigen::Index n = state.range(0), m = state.range(1), c = 10;
   Rng rng(1, "perf");
   Eigen::MatrixXd X = rng.normal_matrix(n, 50) / 5.0;
@@ -38,9 +39,11 @@ void BM_SgdKernelEpoch(benchmark::State& state) {
   o.step = 0.5;
   o.max_iterations = std::max<Eigen::Index>(1, n / m);
   o.threads = static_cast<int>(state.range(2));
+  const Eigen::MatrixXf K32 = state.range(3) ? Eigen::MatrixXf(K.cast<float>()) : Eigen::MatrixXf();
   for (auto _ : state) {
     Eigen::MatrixXd alpha;
-    benchmark::DoNotOptimize(optim::sgd_kernel(K, Y, alpha, o, rng).final_loss);
+    const auto trace = state.range(3) ? optim::sgd_kernel(K32, Y, alpha, o, rng) : optim::sgd_kernel(K, Y, alpha, o, rng);
+    benchmark::DoNotOptimize(trace.final_loss);
   }
   // Per step: r -= K[:, B] (eta/m) r_B, 2 n m c flops.
   state.counters["GFLOPS"] = gflops(2.0 * n * m * c * o.max_iterations, state);
@@ -67,8 +70,9 @@ void BM_KernelMatrix(benchmark::State& state) {
 }
 
 BENCHMARK(BM_SgdLeastSquaresEpoch)->Name("perf/sgd_least_squares_epoch")->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_SgdKernelEpoch)->Name("perf/sgd_kernel_epoch")->ArgNames({"n", "m", "threads"})
-    ->Args({2000, 1, 1})->Args({2000, 8, 1})->Args({10000, 64, 1})->Args({10000, 2048, 1})->Args({10000, 2048, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SgdKernelEpoch)->Name("perf/sgd_kernel_epoch")->ArgNames({"n", "m", "threads", "float"})
+    ->Args({2000, 1, 1, 0})->Args({2000, 8, 1, 0})->Args({10000, 64, 1, 0})->Args({10000, 64, 1, 1})
+    ->Args({10000, 2048, 1, 0})->Args({10000, 2048, 2, 0})->Args({10000, 512, 2, 1})->Args({10000, 2048, 2, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_KernelMatrix)->Name("perf/kernel_matrix")->Arg(2000)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 namespace prism::optim {
@@ -23,15 +24,21 @@ using detail::check_loop;
 using detail::run_loop;
 
 // Rows [first, first + len) of r -= sum_u K[:, columns[u]] coef(u, :), the hot
-// loop of every kernel SGD claim. Columns go in groups of kGroup, each group
-// streamed once from memory in row chunks that stay in L1 while all c outputs
-// take their update; per output the group's coefficients sit in registers and
-// four 4-row accumulators run side by side (independent FMA chains). Every
-// entry of r takes one fused multiply-add per column, in column order, on every
-// path (vector, row tail, column tail, any row split): the bits do not depend
-// on the thread count or on the instruction set.
-constexpr Index kGroup = 4;        // columns per pass (subtract_group<1..4>)
-constexpr Index kChunkRows = 256;  // kGroup x 256 doubles of K = 8 KiB, with r's chunk, in L1
+// loop of every kernel SGD claim. Columns go in groups of kGroup<Scalar>, each
+// group streamed once from memory in row chunks that stay in L1 while all c
+// outputs take their update; per output the group's coefficients sit in
+// registers and independent accumulators run side by side (FMA chains).
+//  - double K: every entry of r takes one fused multiply-add per column, in
+//    column order.
+//  - float K (a float32 copy, half the bytes per step): per entry the group's
+//    products are summed in float (a multiply, then FMAs in column order) and
+//    the sum is subtracted from r in double, so r never leaves double.
+// The same operations run on every path (vector, row tail, column tail, any
+// row split): the bits do not depend on the thread count or the instruction set.
+template <typename Scalar>
+constexpr Index kGroup = std::is_same_v<Scalar, float> ? 8 : 4;  // columns per pass
+template <typename Scalar>
+constexpr Index kChunkRows = std::is_same_v<Scalar, float> ? 1024 : 256;  // the group's chunk of K: 32 / 8 KiB, in L1
 
 // Rows [first, end) of r -= K[:, group columns] coef for G <= kGroup columns,
 // whose data start at k[0..G) and whose coefficients for output o are
@@ -40,8 +47,8 @@ template <int G>
 void subtract_group(const double* const* k, const double* coef, Index ldc, Eigen::MatrixXd& r, Index first,
                     Index end) {
   const Index c = r.cols(), ldr = r.rows();
-  for (Index chunk = first; chunk < end; chunk += kChunkRows) {
-    const Index stop = std::min(end, chunk + kChunkRows);
+  for (Index chunk = first; chunk < end; chunk += kChunkRows<double>) {
+    const Index stop = std::min(end, chunk + kChunkRows<double>);
     for (Index o = 0; o < c; ++o) {
       double* ro = r.data() + o * ldr;
       const double* co = coef + o * ldc;
@@ -71,20 +78,66 @@ void subtract_group(const double* const* k, const double* coef, Index ldc, Eigen
   }
 }
 
-void subtract_columns(const Eigen::Ref<const Eigen::MatrixXd>& K, const std::vector<Index>& columns,
-                      const Eigen::MatrixXd& coef, Eigen::MatrixXd& r, Index first, Index len) {
-  const Index count = static_cast<Index>(columns.size());
-  for (Index u = 0; u < count; u += kGroup) {
-    const Index group = std::min(kGroup, count - u);
-    const double* k[kGroup];
-    for (Index g = 0; g < group; ++g) k[g] = K.col(columns[static_cast<std::size_t>(u + g)]).data();
-    const double* cu = coef.data() + u;
-    switch (group) {
-      case 4: subtract_group<4>(k, cu, coef.rows(), r, first, first + len); break;
-      case 3: subtract_group<3>(k, cu, coef.rows(), r, first, first + len); break;
-      case 2: subtract_group<2>(k, cu, coef.rows(), r, first, first + len); break;
-      default: subtract_group<1>(k, cu, coef.rows(), r, first, first + len); break;
+template <int G>
+void subtract_group(const float* const* k, const float* coef, Index ldc, Eigen::MatrixXd& r, Index first,
+                    Index end) {
+  const Index c = r.cols(), ldr = r.rows();
+  for (Index chunk = first; chunk < end; chunk += kChunkRows<float>) {
+    const Index stop = std::min(end, chunk + kChunkRows<float>);
+    for (Index o = 0; o < c; ++o) {
+      double* ro = r.data() + o * ldr;
+      const float* co = coef + o * ldc;
+      Index i = chunk;
+#if defined(__AVX2__) && defined(__FMA__)
+      __m256 cv[G];
+      for (int g = 0; g < G; ++g) cv[g] = _mm256_set1_ps(co[g]);
+      for (; i + 16 <= stop; i += 16) {
+        __m256 a0 = _mm256_mul_ps(cv[0], _mm256_loadu_ps(k[0] + i));
+        __m256 a1 = _mm256_mul_ps(cv[0], _mm256_loadu_ps(k[0] + i + 8));
+        for (int g = 1; g < G; ++g) {
+          a0 = _mm256_fmadd_ps(cv[g], _mm256_loadu_ps(k[g] + i), a0);
+          a1 = _mm256_fmadd_ps(cv[g], _mm256_loadu_ps(k[g] + i + 8), a1);
+        }
+        _mm256_storeu_pd(ro + i, _mm256_sub_pd(_mm256_loadu_pd(ro + i), _mm256_cvtps_pd(_mm256_castps256_ps128(a0))));
+        _mm256_storeu_pd(ro + i + 4,
+                         _mm256_sub_pd(_mm256_loadu_pd(ro + i + 4), _mm256_cvtps_pd(_mm256_extractf128_ps(a0, 1))));
+        _mm256_storeu_pd(ro + i + 8,
+                         _mm256_sub_pd(_mm256_loadu_pd(ro + i + 8), _mm256_cvtps_pd(_mm256_castps256_ps128(a1))));
+        _mm256_storeu_pd(ro + i + 12,
+                         _mm256_sub_pd(_mm256_loadu_pd(ro + i + 12), _mm256_cvtps_pd(_mm256_extractf128_ps(a1, 1))));
+      }
+#endif
+      for (; i < stop; ++i) {
+        float a = co[0] * k[0][i];
+        for (int g = 1; g < G; ++g) a = std::fma(co[g], k[g][i], a);
+        ro[i] -= static_cast<double>(a);
+      }
     }
+  }
+}
+
+// The group of `group` (1..G) columns through subtract_group<group>.
+template <typename Scalar, int G = static_cast<int>(kGroup<Scalar>)>
+void subtract_group_of(Index group, const Scalar* const* k, const Scalar* coef, Index ldc, Eigen::MatrixXd& r,
+                       Index first, Index end) {
+  if constexpr (G > 1) {
+    if (group < G) return subtract_group_of<Scalar, G - 1>(group, k, coef, ldc, r, first, end);
+  }
+  subtract_group<G>(k, coef, ldc, r, first, end);
+}
+
+template <typename Scalar>
+using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+
+template <typename Scalar>
+void subtract_columns(const Eigen::Ref<const Matrix<Scalar>>& K, const std::vector<Index>& columns,
+                      const Matrix<Scalar>& coef, Eigen::MatrixXd& r, Index first, Index len) {
+  const Index count = static_cast<Index>(columns.size());
+  for (Index u = 0; u < count; u += kGroup<Scalar>) {
+    const Index group = std::min(kGroup<Scalar>, count - u);
+    const Scalar* k[kGroup<Scalar>];
+    for (Index g = 0; g < group; ++g) k[g] = K.col(columns[static_cast<std::size_t>(u + g)]).data();
+    subtract_group_of<Scalar>(group, k, coef.data() + u, coef.rows(), r, first, first + len);
   }
 }
 
@@ -92,23 +145,79 @@ void subtract_columns(const Eigen::Ref<const Eigen::MatrixXd>& K, const std::vec
 constexpr double kParallelEntries = 1 << 20;
 
 // The same update split over `threads` row ranges of the first n rows of r;
-// every entry takes the same FMAs in any range, so the result is bitwise the
-// same for any thread count.
-void subtract_columns_parallel(const Eigen::Ref<const Eigen::MatrixXd>& K, const std::vector<Index>& columns,
-                               const Eigen::MatrixXd& coef, Eigen::MatrixXd& r, Index n, int threads) {
+// every entry takes the same operations in any range, so the result is bitwise
+// the same for any thread count.
+template <typename Scalar>
+void subtract_columns_parallel(const Eigen::Ref<const Matrix<Scalar>>& K, const std::vector<Index>& columns,
+                               const Matrix<Scalar>& coef, Eigen::MatrixXd& r, Index n, int threads) {
   const double entries = static_cast<double>(n) * static_cast<double>(columns.size()) * static_cast<double>(r.cols());
   if (threads <= 1 || entries < kParallelEntries) {
-    subtract_columns(K, columns, coef, r, 0, n);
+    subtract_columns<Scalar>(K, columns, coef, r, 0, n);
     return;
   }
   const Index chunk = ((n + threads - 1) / threads + 7) / 8 * 8;
   std::vector<std::thread> workers;
   for (int t = 1; t < threads && t * chunk < n; ++t) {
     const Index first = t * chunk;
-    workers.emplace_back([&, first] { subtract_columns(K, columns, coef, r, first, std::min(chunk, n - first)); });
+    workers.emplace_back([&, first] { subtract_columns<Scalar>(K, columns, coef, r, first, std::min(chunk, n - first)); });
   }
-  subtract_columns(K, columns, coef, r, 0, std::min(chunk, n));
+  subtract_columns<Scalar>(K, columns, coef, r, 0, std::min(chunk, n));
   for (auto& w : workers) w.join();
+}
+
+// r += K alpha for a start alpha != 0; a float K goes through in double, one
+// panel of columns at a time (never a whole double copy).
+void add_product(const Eigen::Ref<const Eigen::MatrixXd>& K, const Eigen::MatrixXd& alpha, Eigen::MatrixXd& r) {
+  r.topRows(K.rows()).noalias() += K * alpha;
+}
+void add_product(const Eigen::Ref<const Eigen::MatrixXf>& K, const Eigen::MatrixXd& alpha, Eigen::MatrixXd& r) {
+  constexpr Index kPanel = 256;
+  for (Index j = 0; j < K.cols(); j += kPanel) {
+    const Index b = std::min(kPanel, K.cols() - j);
+    r.topRows(K.rows()).noalias() += K.middleCols(j, b).cast<double>() * alpha.middleRows(j, b);
+  }
+}
+
+template <typename Scalar>
+SgdTrace sgd_kernel_impl(const Eigen::Ref<const Matrix<Scalar>>& K, const Eigen::Ref<const Eigen::MatrixXd>& Y,
+                         Eigen::MatrixXd& alpha, const SgdOptions& options, Rng& rng) {
+  check_loop("sgd_kernel", options.step, options.max_iterations, options.target_ratio, options.record_every);
+  if (options.threads < 1) fail("sgd_kernel", "threads >= 1", std::to_string(options.threads));
+  const Index n = K.rows(), c = Y.cols();
+  if (K.cols() != n) fail("sgd_kernel", "a square kernel matrix", std::to_string(n) + " x " + std::to_string(K.cols()));
+  if (Y.rows() != n) fail("sgd_kernel", std::to_string(n) + " rows of targets", std::to_string(Y.rows()));
+  if (alpha.size() == 0) alpha = Eigen::MatrixXd::Zero(n, c);
+  if (alpha.rows() != n || alpha.cols() != c)
+    fail("sgd_kernel", "alpha of shape " + std::to_string(n) + " x " + std::to_string(c),
+         std::to_string(alpha.rows()) + " x " + std::to_string(alpha.cols()));
+
+  // The residual's columns are padded to a multiple of 8 rows (zeros, never
+  // touched), so each starts 32-byte aligned.
+  Eigen::MatrixXd r = Eigen::MatrixXd::Zero((n + 7) / 8 * 8, c);
+  r.topRows(n) = -Y;
+  if (!alpha.isZero(0)) add_product(K, alpha, r);
+  double L = r.squaredNorm() / (2.0 * n);
+
+  BatchSampler sampler(n, options.batch);
+  const double scale = options.step / static_cast<double>(options.batch);
+  std::vector<Index> sorted(static_cast<std::size_t>(options.batch));
+  std::vector<Index> columns;
+  columns.reserve(sorted.size());
+  Eigen::MatrixXd coef(options.batch, c);
+  Matrix<Scalar> coef_k(options.batch, c);  // the coefficients as the update uses them
+
+  auto step = [&] {
+    const auto& batch = sampler.next(rng);
+    detail::merge_batch(batch, scale, r, sorted, columns, coef);
+    const auto used = static_cast<Index>(columns.size());
+    coef_k.topRows(used) = coef.topRows(used).template cast<Scalar>();
+    // alpha takes the coefficients r takes (rounded to float with a float K),
+    // so r stays K alpha - Y up to the update's own rounding.
+    for (Index v = 0; v < used; ++v) alpha.row(columns[static_cast<std::size_t>(v)]) -= coef_k.row(v).template cast<double>();
+    subtract_columns_parallel<Scalar>(K, columns, coef_k, r, n, options.threads);
+    L = r.squaredNorm() / (2.0 * n);
+  };
+  return run_loop({options.max_iterations, options.target_ratio, options.record_every}, true, step, [&] { return L; });
 }
 
 }  // namespace
@@ -191,38 +300,12 @@ SgdTrace gd_least_squares(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eige
 
 SgdTrace sgd_kernel(const Eigen::Ref<const Eigen::MatrixXd>& K, const Eigen::Ref<const Eigen::MatrixXd>& Y,
                     Eigen::MatrixXd& alpha, const SgdOptions& options, Rng& rng) {
-  check_loop("sgd_kernel", options.step, options.max_iterations, options.target_ratio, options.record_every);
-  if (options.threads < 1) fail("sgd_kernel", "threads >= 1", std::to_string(options.threads));
-  const Index n = K.rows(), c = Y.cols();
-  if (K.cols() != n) fail("sgd_kernel", "a square kernel matrix", std::to_string(n) + " x " + std::to_string(K.cols()));
-  if (Y.rows() != n) fail("sgd_kernel", std::to_string(n) + " rows of targets", std::to_string(Y.rows()));
-  if (alpha.size() == 0) alpha = Eigen::MatrixXd::Zero(n, c);
-  if (alpha.rows() != n || alpha.cols() != c)
-    fail("sgd_kernel", "alpha of shape " + std::to_string(n) + " x " + std::to_string(c),
-         std::to_string(alpha.rows()) + " x " + std::to_string(alpha.cols()));
+  return sgd_kernel_impl<double>(K, Y, alpha, options, rng);
+}
 
-  // The residual's columns are padded to a multiple of 8 rows (zeros, never
-  // touched), so each starts 32-byte aligned.
-  Eigen::MatrixXd r = Eigen::MatrixXd::Zero((n + 7) / 8 * 8, c);
-  r.topRows(n) = -Y;
-  if (!alpha.isZero(0)) r.topRows(n).noalias() += K * alpha;
-  double L = r.squaredNorm() / (2.0 * n);
-
-  BatchSampler sampler(n, options.batch);
-  const double scale = options.step / static_cast<double>(options.batch);
-  std::vector<Index> sorted(static_cast<std::size_t>(options.batch));
-  std::vector<Index> columns;
-  columns.reserve(sorted.size());
-  Eigen::MatrixXd coef(options.batch, c);
-
-  auto step = [&] {
-    const auto& batch = sampler.next(rng);
-    detail::merge_batch(batch, scale, r, sorted, columns, coef);
-    for (std::size_t v = 0; v < columns.size(); ++v) alpha.row(columns[v]) -= coef.row(static_cast<Index>(v));
-    subtract_columns_parallel(K, columns, coef, r, n, options.threads);
-    L = r.squaredNorm() / (2.0 * n);
-  };
-  return run_loop({options.max_iterations, options.target_ratio, options.record_every}, true, step, [&] { return L; });
+SgdTrace sgd_kernel(const Eigen::Ref<const Eigen::MatrixXf>& K, const Eigen::Ref<const Eigen::MatrixXd>& Y,
+                    Eigen::MatrixXd& alpha, const SgdOptions& options, Rng& rng) {
+  return sgd_kernel_impl<float>(K, Y, alpha, options, rng);
 }
 
 }  // namespace prism::optim

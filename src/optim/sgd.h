@@ -90,4 +90,13 @@ SgdTrace gd_least_squares(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eige
 SgdTrace sgd_kernel(const Eigen::Ref<const Eigen::MatrixXd>& K, const Eigen::Ref<const Eigen::MatrixXd>& Y,
                     Eigen::MatrixXd& alpha, const SgdOptions& options, Rng& rng);
 
+// The same iteration on a float32 copy of K: the update streams half the bytes
+// (the step's cost at large m is streaming K[:, B]). r, alpha and L stay in
+// double; the coefficients are rounded to float and alpha takes the rounded
+// ones, so r = K32 alpha - Y up to float rounding of each group's products
+// (relative ~1e-7 per step, tests/sgd_test.cc bounds it). The iteration is SGD
+// on K32, which differs from K by one float rounding per entry.
+SgdTrace sgd_kernel(const Eigen::Ref<const Eigen::MatrixXf>& K, const Eigen::Ref<const Eigen::MatrixXd>& Y,
+                    Eigen::MatrixXd& alpha, const SgdOptions& options, Rng& rng);
+
 }  // namespace prism::optim

@@ -34,6 +34,18 @@ inline constexpr double kKneeSearchTolerance = 1e-6;
 // iterate or loss: rounding accumulated over the run.
 inline constexpr double kSameIterateTolerance = 1e-10;
 
+// sgd_kernel on a float32 copy of K. Its tracked residual against K32 alpha - Y
+// formed afresh, relative to L(w0): each step adds float rounding of sums of
+// <= 8 products (~8 x 6e-8 relative to the step's update), over a few steps.
+inline constexpr double kFloatKernelUpdateTolerance = 1e-5;
+// Against the double run from the same batches, to 1e-3 L(w0): K moved by one
+// float rounding per entry (6e-8 relative), so iterates differ at that order
+// amplified by the conditioning the run reaches; the step count may move only
+// where L crosses 1e-3 L(w0) within that perturbation of one step's decrease.
+// (Measured at n = 500: 1-4e-7 and equal counts at m = 1, 64, 500.)
+inline constexpr double kFloatKernelIterateTolerance = 1e-5;
+inline constexpr long kFloatKernelIterationSlack = 2;
+
 // Monte-Carlo estimates against their expectation: within this many standard
 // errors, a two-sided false alarm about once in 16,000 checks.
 inline constexpr double kStandardErrors = 4.0;
