@@ -5,7 +5,9 @@
 // GoogleTest first: lapacke.h (through Eigen) defines the macro I.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <stdexcept>
 #include <set>
 #include <string>
 
@@ -117,6 +119,17 @@ TEST(BlasBackend, OversubscriptionNoteOnlyWhenThreadsExceedFreeCores) {
   EXPECT_EQ(linalg::oversubscription_note(1.4, 2, 4), "");   // enough free cores
   const std::string note = linalg::oversubscription_note(1.0, 2, 2);
   EXPECT_NE(note.find("1 other runnable thread(s) on 2 cores with 2 BLAS threads"), std::string::npos) << note;
+}
+
+// The DGEMM rate a claim reports beside its own GFLOP/s: a positive finite
+// number on every backend (its size is the machine's, never asserted), and a
+// clear error for a size or repetition count that measures nothing.
+TEST(BlasBackend, DgemmRateIsPositiveAndFinite) {
+  const double rate = linalg::measure_dgemm_gflops(96, 2);
+  EXPECT_GT(rate, 0.0);
+  EXPECT_TRUE(std::isfinite(rate)) << rate;
+  EXPECT_THROW(linalg::measure_dgemm_gflops(0, 1), std::invalid_argument);
+  EXPECT_THROW(linalg::measure_dgemm_gflops(10, 0), std::invalid_argument);
 }
 
 }  // namespace

@@ -71,7 +71,7 @@ void BM_KernelMatrix(benchmark::State& state) {
 
 BENCHMARK(BM_SgdLeastSquaresEpoch)->Name("perf/sgd_least_squares_epoch")->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SgdKernelEpoch)->Name("perf/sgd_kernel_epoch")->ArgNames({"n", "m", "threads", "float"})
-    ->Args({2000, 1, 1, 0})->Args({2000, 8, 1, 0})->Args({10000, 64, 1, 0})->Args({10000, 64, 1, 1})
+    ->Args({2000, 1, 1, 0})->Args({2000, 8, 1, 0})->Args({10000, 64, 1, 0})->Args({10000, 64, 1, 1})->Args({10000, 16, 1, 1})->Args({10000, 16, 2, 1})
     ->Args({10000, 2048, 1, 0})->Args({10000, 2048, 2, 0})->Args({10000, 512, 2, 1})->Args({10000, 2048, 2, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_KernelMatrix)->Name("perf/kernel_matrix")->Arg(2000)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -12,8 +12,12 @@
 #include <fstream>
 #include <thread>
 
+#include <stdexcept>
+
 #include "src/core/context.h"
 #include "src/core/error.h"
+#include "src/core/rng.h"
+#include "src/core/timing.h"
 
 namespace prism::linalg {
 namespace fs = std::filesystem;
@@ -188,6 +192,23 @@ std::string oversubscription_note() {
   const char* var = backend == "blis" ? "BLIS_NUM_THREADS" : "OPENBLAS_NUM_THREADS";
   if (const char* t = std::getenv(var)) threads = std::max(1, std::atoi(t));
   return oversubscription_note(load, threads, cores);
+}
+
+double measure_dgemm_gflops(Eigen::Index n, int repetitions) {
+  if (n < 1 || repetitions < 1)
+    throw std::invalid_argument("measure_dgemm_gflops: expected n >= 1 and repetitions >= 1, got n = " +
+                                std::to_string(n) + ", repetitions = " + std::to_string(repetitions));
+  Rng rng(1, "dgemm-rate");
+  const Eigen::MatrixXd A = rng.normal_matrix(n, n), B = rng.normal_matrix(n, n);
+  Eigen::MatrixXd C(n, n);
+  double best = 0;
+  for (int rep = 0; rep < repetitions; ++rep) {
+    const auto start = std::chrono::steady_clock::now();
+    C.noalias() = A * B;
+    best = std::max(best, gflop_rate(2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n),
+                                     seconds_since(start)));
+  }
+  return best;
 }
 
 }  // namespace prism::linalg

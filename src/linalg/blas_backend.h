@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <Eigen/Core>
+
 #include "src/core/claim.h"
 
 namespace prism::linalg {
@@ -46,5 +48,14 @@ std::string oversubscription_note(double other_runnable, int blas_threads, int c
 // The same for this process: runnable threads from /proc/loadavg and the thread count of the loaded
 // backend ("" for the serial ones: reference, ATLAS, Eigen's own kernels).
 std::string oversubscription_note();
+
+// The DGEMM rate of this process now, in GFLOP/s: the best of `repetitions`
+// products C = A B of n x n matrices through the path every dense product of
+// the claims takes (Eigen over the loaded BLAS, with its threads). A claim that
+// reports a kernel's GFLOP/s calls it at the same moment, so both rates see the
+// same machine load ("against the DGEMM rate of the same run"). n = 3000 is a
+// tile of the paper-scale Cholesky: 5.4e10 flops per product, ~0.4 s at
+// 150 GFLOP/s. Throws std::invalid_argument for n < 1 or repetitions < 1.
+double measure_dgemm_gflops(Eigen::Index n = 3000, int repetitions = 3);
 
 }  // namespace prism::linalg

@@ -81,25 +81,44 @@ SgdTrace run_loop(const LoopSettings& s, bool cheap_loss, StepFn&& step, LossFn&
   return trace;
 }
 
-// A batch in sample space: a point drawn k times contributes k times, so it is
-// merged into one column of weight k. Fills `columns` (distinct indices, sorted)
-// and the first columns.size() rows of `coef` with scale * r_B, read before any
-// update. `sorted` is scratch of the batch's size.
-inline void merge_batch(const std::vector<Eigen::Index>& batch, double scale, const Eigen::MatrixXd& r,
-                        std::vector<Eigen::Index>& sorted, std::vector<Eigen::Index>& columns, Eigen::MatrixXd& coef) {
-  std::copy(batch.begin(), batch.end(), sorted.begin());
-  std::sort(sorted.begin(), sorted.end());
-  columns.clear();
-  Eigen::Index u = -1;
-  for (std::size_t j = 0; j < sorted.size(); ++j) {
-    if (j == 0 || sorted[j] != sorted[j - 1]) {
-      columns.push_back(sorted[j]);
-      ++u;
-      coef.row(u) = scale * r.row(sorted[j]);
-    } else {
-      coef.row(u) += scale * r.row(sorted[j]);
+// The batches of a sample-space run (sgd_kernel, sgd_spiked_gram). A point
+// drawn k times contributes k times, so it is merged into one column of weight
+// k: next() draws a batch and fills columns() (distinct indices, sorted) and
+// the first columns().size() rows of coef() with (eta/m) r_B, read from r
+// before any update.
+class MergedBatches {
+ public:
+  MergedBatches(Eigen::Index n, Eigen::Index m, double step, Eigen::Index outputs)
+      : sampler_(n, m), scale_(step / static_cast<double>(m)), sorted_(static_cast<std::size_t>(m)), coef_(m, outputs) {
+    columns_.reserve(sorted_.size());
+  }
+
+  void next(Rng& rng, const Eigen::MatrixXd& r) {
+    const auto& batch = sampler_.next(rng);
+    std::copy(batch.begin(), batch.end(), sorted_.begin());
+    std::sort(sorted_.begin(), sorted_.end());
+    columns_.clear();
+    Eigen::Index u = -1;
+    for (std::size_t j = 0; j < sorted_.size(); ++j) {
+      if (j == 0 || sorted_[j] != sorted_[j - 1]) {
+        columns_.push_back(sorted_[j]);
+        ++u;
+        coef_.row(u) = scale_ * r.row(sorted_[j]);
+      } else {
+        coef_.row(u) += scale_ * r.row(sorted_[j]);
+      }
     }
   }
-}
+
+  const std::vector<Eigen::Index>& columns() const { return columns_; }
+  Eigen::Index used() const { return static_cast<Eigen::Index>(columns_.size()); }
+  const Eigen::MatrixXd& coef() const { return coef_; }
+
+ private:
+  BatchSampler sampler_;
+  double scale_;
+  std::vector<Eigen::Index> sorted_, columns_;
+  Eigen::MatrixXd coef_;
+};
 
 }  // namespace prism::optim::detail

@@ -36,18 +36,14 @@ SgdTrace sgd_spiked_gram(const models::SpikedSpectrum& s, const Eigen::Ref<const
   const double two_n = 2.0 * static_cast<double>(n);
   double L = r.squaredNorm() / two_n;
 
-  BatchSampler sampler(n, options.batch);
-  const double scale = options.step / static_cast<double>(options.batch);
-  std::vector<Index> sorted(static_cast<std::size_t>(options.batch));
-  std::vector<Index> columns;
-  columns.reserve(sorted.size());
-  Eigen::MatrixXd coef(options.batch, c);
+  detail::MergedBatches batches(n, options.batch, options.step, c);
   Eigen::RowVectorXd total(c);
 
   auto step = [&] {
-    const auto& batch = sampler.next(rng);
-    detail::merge_batch(batch, scale, r, sorted, columns, coef);
-    const Index used = static_cast<Index>(columns.size());
+    batches.next(rng, r);
+    const Index used = batches.used();
+    const auto& columns = batches.columns();
+    const Eigen::MatrixXd& coef = batches.coef();
     total = coef.topRows(used).colwise().sum();
     for (Index v = 0; v < used; ++v) {
       alpha.row(columns[v]) -= coef.row(v);
