@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
@@ -220,6 +223,21 @@ IdxArray read_idx(const fs::path& path, const std::string& fix) {
                     corrupt_fix(fix));
   }
   return parse(gzip_magic ? read_gzip(path, fix) : read_plain(path, fix), path, fix);
+}
+
+std::shared_ptr<const IdxArray> read_idx_shared(const fs::path& path, const std::string& fix) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const IdxArray>> cache;
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(path, ec);
+  const auto size = fs::file_size(path, ec);
+  const auto stamp = fs::last_write_time(path, ec).time_since_epoch().count();
+  if (ec) return std::make_shared<const IdxArray>(read_idx(path, fix));  // read_idx names the problem
+  const std::string key = fmt::format("{}|{}|{}", absolute.string(), size, stamp);
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, std::make_shared<const IdxArray>(read_idx(path, fix))).first;
+  return it->second;
 }
 
 std::vector<std::uint8_t> encode_idx(const IdxArray& array) {

@@ -54,8 +54,11 @@ Dataset load(const Source& source, Split split, std::size_t n) {
   require_file(images_path, source.missing_fix);
   require_file(labels_path, source.missing_fix);
 
-  const IdxArray images = read_idx(images_path, source.corrupt_fix);
-  const IdxArray labels = read_idx(labels_path, source.corrupt_fix);
+  // Shared: every MNIST claim's share groups load the same files.
+  const auto images_file = read_idx_shared(images_path, source.corrupt_fix);
+  const auto labels_file = read_idx_shared(labels_path, source.corrupt_fix);
+  const IdxArray& images = *images_file;
+  const IdxArray& labels = *labels_file;
 
   if (images.dims.size() != 3 || images.dims[1] != kMnistRows || images.dims[2] != kMnistCols) {
     throw DataError(images_path.string(),

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -78,6 +79,28 @@ TEST_F(IdxTest, RoundTripGzip) {
   EXPECT_EQ(b0, 0x1f) << "a .gz name must give a gzip file";
   EXPECT_EQ(b1, 0x8b);
   ExpectSameArray(a, read_idx(path));
+}
+
+// The shared read: one decode per unchanged file; a rewritten file (new size
+// and time) is read afresh; a bad file still throws, and nothing is cached.
+TEST_F(IdxTest, SharedReadDecodesAnUnchangedFileOnce) {
+  const IdxArray a = sample({7, 28, 28});
+  const fs::path path = dir_ / "shared-idx3-ubyte.gz";
+  write_idx(path, a);
+  const auto first = read_idx_shared(path);
+  ExpectSameArray(a, *first);
+  EXPECT_EQ(read_idx_shared(path).get(), first.get()) << "the second read decoded the file again";
+
+  const IdxArray b = sample({9, 28, 28});
+  write_idx(path, b);
+  fs::last_write_time(path, fs::last_write_time(path) + std::chrono::seconds(1));
+  const auto second = read_idx_shared(path);
+  ExpectSameArray(b, *second);
+  EXPECT_NE(second.get(), first.get());
+
+  write_raw(path, {0x1f, 0x8b, 0x08});  // truncated gzip
+  EXPECT_THROW(read_idx_shared(path), DataError);
+  EXPECT_THROW(read_idx_shared(dir_ / "absent-idx1-ubyte"), DataError);
 }
 
 TEST_F(IdxTest, RoundTripOneDimensional) {

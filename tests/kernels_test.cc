@@ -177,17 +177,21 @@ TEST(Cholesky, InterpolatesAndReusesTheFactor) {
 
 // K X from the factor's array (K's strict upper triangle, K's own diagonal):
 // K moved in, no copy kept, and the product is still K's, also after a jitter.
+// n = 257 is one panel of the product; 2500 is two (2048 columns, then a
+// ragged 452), so the panels' dgemm pairs are exercised.
 TEST(Cholesky, MultipliesByTheMatrixItFactorised) {
   Rng rng(23, "cholesky-multiply");
-  const Eigen::Index n = 257;
-  Eigen::MatrixXd K = kernel_matrix(Kernel::Gaussian(1.5), uniform_points(rng, n, 6));
-  K.diagonal().array() += rng.normal_vector(n).array().abs();  // unequal diagonal entries
-  const Eigen::MatrixXd X = rng.normal_matrix(n, 7), expected = K * X;
-  const Cholesky moved_in{Eigen::MatrixXd(K)};
-  EXPECT_LE((moved_in.multiply(X) - expected).cwiseAbs().maxCoeff(), kDenseSolverError * expected.cwiseAbs().maxCoeff());
-  const Eigen::MatrixXd alpha = moved_in.solve(X);
-  EXPECT_LE((moved_in.multiply(alpha) - X).cwiseAbs().maxCoeff(), kInterpolationTolerance);
-  EXPECT_THROW(moved_in.multiply(Eigen::MatrixXd::Zero(n - 1, 2)), std::invalid_argument);
+  for (Eigen::Index n : {257, 2500}) {
+    Eigen::MatrixXd K = kernel_matrix(Kernel::Gaussian(1.5), uniform_points(rng, n, 6));
+    K.diagonal().array() += rng.normal_vector(n).array().abs();  // unequal diagonal entries
+    const Eigen::MatrixXd X = rng.normal_matrix(n, 7), expected = K * X;
+    const Cholesky moved_in{Eigen::MatrixXd(K)};
+    EXPECT_LE((moved_in.multiply(X) - expected).cwiseAbs().maxCoeff(), kDenseSolverError * expected.cwiseAbs().maxCoeff())
+        << "n = " << n;
+    const Eigen::MatrixXd alpha = moved_in.solve(X);
+    EXPECT_LE((moved_in.multiply(alpha) - X).cwiseAbs().maxCoeff(), kInterpolationTolerance) << "n = " << n;
+    EXPECT_THROW(moved_in.multiply(Eigen::MatrixXd::Zero(n - 1, 2)), std::invalid_argument);
+  }
 }
 
 // A Gaussian kernel far wider than the data is numerically rank 2 or 3.

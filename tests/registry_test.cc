@@ -106,6 +106,10 @@ TEST(RunContext, LookupsAndMissingKeys) {
   const Json point = {{"n", 100}, {"eta", 0.5}, {"dataset", "mnist"}};
   const RunContext ctx(point, 42, "quick");
   EXPECT_EQ(ctx.seed(), 42u);
+  EXPECT_EQ(ctx.seeds(), std::vector<std::uint64_t>{42}) << "without a list, the point's seeds are just this one";
+  const RunContext among(point, 42, "quick", nullptr, {41, 42, 43});
+  EXPECT_EQ(among.seeds(), (std::vector<std::uint64_t>{41, 42, 43}));
+  EXPECT_EQ(among.seed(), 42u);
   EXPECT_EQ(ctx.preset(), "quick");
   EXPECT_EQ(ctx.num("n"), 100.0);
   EXPECT_EQ(ctx.num("eta"), 0.5);

@@ -94,11 +94,21 @@ class SharedStore {
 // the claim's shared setup.
 class RunContext {
  public:
-  RunContext(const Json& point, std::uint64_t seed, std::string preset, SharedStore* shared = nullptr)
-      : point_(point), seed_(seed), preset_(std::move(preset)), shared_(shared) {}
+  // `seeds`: every seed this run measures at this point, `seed` among them
+  // (empty: just `seed`).
+  RunContext(const Json& point, std::uint64_t seed, std::string preset, SharedStore* shared = nullptr,
+             std::vector<std::uint64_t> seeds = {})
+      : point_(point), seed_(seed), preset_(std::move(preset)), shared_(shared), seeds_(std::move(seeds)) {
+    if (seeds_.empty()) seeds_.push_back(seed_);
+  }
 
   const Json& point() const { return point_; }
   std::uint64_t seed() const { return seed_; }
+  // The point's seeds in this run (after --seed-base and a max_seeds cap), in
+  // order. A claim whose seeds share one expensive operation (one pass of K
+  // for every seed's right-hand sides) computes them together under a shared
+  // key naming them all, and each run then reads its own part.
+  const std::vector<std::uint64_t>& seeds() const { return seeds_; }
   const std::string& preset() const { return preset_; }
 
   double num(const std::string& key) const;        // throws naming the key if absent
@@ -123,6 +133,7 @@ class RunContext {
   std::uint64_t seed_;
   std::string preset_;
   SharedStore* shared_;
+  std::vector<std::uint64_t> seeds_;
 };
 
 using MeasureFn = std::function<Measurement(const RunContext&)>;

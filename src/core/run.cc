@@ -346,7 +346,7 @@ RunResult run_claims(const RunOptions& opt) {
       const auto t0 = Clock::now();
       Measurement m;
       for (auto _ : state) {
-        RunContext ctx(pr->params, job.seed, preset, shared);
+        RunContext ctx(pr->params, job.seed, preset, shared, pr->seeds);
         try {
           m = spec->measure(ctx);
         } catch (const InputError&) {

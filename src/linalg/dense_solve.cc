@@ -75,15 +75,33 @@ Cholesky::Cholesky(Eigen::MatrixXd K, const CholeskyOptions& options) : factor_(
   }
 }
 
+namespace {
+constexpr Index kMultiplyPanel = 2048;  // columns of K's upper triangle per pair of dgemm calls
+}  // namespace
+
 Eigen::MatrixXd Cholesky::multiply(const Eigen::Ref<const Eigen::MatrixXd>& X) const {
   if (X.rows() != factor_.rows()) {
     std::ostringstream msg;
     msg << "Cholesky::multiply: expected " << factor_.rows() << " rows, got " << X.rows();
     throw std::invalid_argument(msg.str());
   }
-  Eigen::MatrixXd F(X.rows(), X.cols());
-  F.noalias() = factor_.selfadjointView<Eigen::Upper>() * X;  // dsymm: K off the diagonal, L_ii on it
-  F.noalias() += (diagonal_ - factor_.diagonal()).asDiagonal() * X;
+  // K's strict upper triangle by panels of columns: the panel above the
+  // diagonal block enters twice, as two dgemm calls (N for the rows above, T
+  // for the panel's own rows), and only the diagonal block goes through dsymm.
+  // dsymm on the whole triangle ran at 63 GFLOP/s with 70 columns at n = 10^4,
+  // dgemm at 85-90.
+  const Index n = X.rows();
+  Eigen::MatrixXd F = Eigen::MatrixXd::Zero(n, X.cols());
+  for (Index first = 0; first < n; first += kMultiplyPanel) {
+    const Index width = std::min(kMultiplyPanel, n - first);
+    const auto above = factor_.block(0, first, first, width);  // K[0:first, panel]
+    F.middleRows(first, width).noalias() =
+        factor_.block(first, first, width, width).selfadjointView<Eigen::Upper>() * X.middleRows(first, width);
+    if (first == 0) continue;
+    F.topRows(first).noalias() += above * X.middleRows(first, width);
+    F.middleRows(first, width).noalias() += above.transpose() * X.topRows(first);
+  }
+  F.noalias() += (diagonal_ - factor_.diagonal()).asDiagonal() * X;  // K's diagonal for L's
   return F;
 }
 

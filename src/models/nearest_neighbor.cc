@@ -44,6 +44,7 @@ void for_each_distance_column(const Eigen::MatrixXd& train, const Eigen::MatrixX
   const Eigen::Index block =
       std::max<Eigen::Index>(1, std::min<Eigen::Index>(m, kBlockEntries / n));
   Eigen::MatrixXd cross;  // n x block: train * query_block^T, one query per column
+  Eigen::VectorXd dist(n);  // one query's distances, reused (no allocation per query)
   for (Eigen::Index start = 0; start < m; start += block) {
     const Eigen::Index b = std::min(block, m - start);
     cross.resize(n, b);
@@ -51,7 +52,7 @@ void for_each_distance_column(const Eigen::MatrixXd& train, const Eigen::MatrixX
     for (Eigen::Index c = 0; c < b; ++c) {
       const Eigen::Index j = start + c;
       const double query_sq = query.row(j).squaredNorm();
-      Eigen::VectorXd dist = train_sq.array() + query_sq - 2.0 * cross.col(c).array();
+      dist.array() = train_sq.array() + query_sq - 2.0 * cross.col(c).array();
       const double slack =
           kExpansionUlps * std::numeric_limits<double>::epsilon() * (query_sq + max_train_sq);
       visit(j, dist, slack);
