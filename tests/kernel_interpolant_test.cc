@@ -37,5 +37,27 @@ TEST(KernelInterpolant, TiledPathAgreesWithTheDensePath) {
   }
 }
 
+// Both kernels from one data set's distances (bayes-tracking at dense sizes)
+// against each built from the features: the same machine to rounding.
+TEST(KernelInterpolant, SharedDistancesGiveTheSameMachine) {
+  Rng rng(2, "kernel-interpolant-distances");
+  const Eigen::MatrixXd X = rng.normal_matrix(240, 15), Z = rng.normal_matrix(41, 15);
+  const Eigen::MatrixXd Y = rng.normal_matrix(240, 3);
+  const PairwiseDistances distances(X, Z);
+  EXPECT_GT(distances.blas_flops, 0);
+  for (const auto& kernel : {linalg::Kernel::Laplace(4.0), linalg::Kernel::Gaussian(3.0)}) {
+    const KernelInterpolant direct(kernel, X, Z), shared(kernel, distances);
+    ASSERT_FALSE(shared.tiled());
+    EXPECT_EQ(shared.build_gflops(), 0.0) << "its BLAS work is the distances'";
+    const Eigen::MatrixXd a = direct.solve(Y), b = shared.solve(Y);
+    EXPECT_LE((a - b).norm(), kPathAgreement * a.norm()) << kernel.name();
+    EXPECT_LE((shared.train_scores(b) - Y).cwiseAbs().maxCoeff(), kInterpolationResidual) << kernel.name();
+    const Eigen::MatrixXd Ta = direct.test_scores(a), Tb = shared.test_scores(b);
+    ASSERT_EQ(Tb.rows(), 41);
+    EXPECT_LE((Ta - Tb).norm(), kPathAgreement * Ta.norm()) << kernel.name();
+    EXPECT_EQ(shared.bytes_held(), direct.bytes_held());
+  }
+}
+
 }  // namespace
 }  // namespace prism::models

@@ -2,6 +2,7 @@
 // (Lanczos) estimates, each against a direct or dense computation.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -111,6 +112,44 @@ TEST(Kernels, NearDuplicatesAreRecomputedDirectly) {
   // An exact duplicate gives exactly 1, as the diagonal of K(X, X) does.
   const Eigen::MatrixXd Kxx = kernel_matrix(kernel, X, X);
   for (Eigen::Index i = 0; i < X.rows(); ++i) EXPECT_EQ(Kxx(i, i), 1.0);
+}
+
+// The distances behind a shared build, and the kernels made from them: the
+// fused builders' values, up to the rounding of exp (the same operations; a
+// column's split between vector and scalar code may differ).
+constexpr double kFromDistancesTolerance = 4 * std::numeric_limits<double>::epsilon();
+
+TEST(Kernels, SquaredDistancesMatchDirectEvaluationAndGiveTheKernels) {
+  Rng rng(15, "kernels-distances");
+  const Eigen::MatrixXd X = uniform_points(rng, 150, 30), Z = uniform_points(rng, 37, 30);
+  KernelStats stats;
+  const Eigen::MatrixXd D = squared_distance_matrix(X, &stats), C = squared_distance_matrix(X, Z, &stats);
+  ASSERT_EQ(D.rows(), 150);
+  ASSERT_EQ(D.cols(), 150);
+  ASSERT_EQ(C.rows(), 150);
+  ASSERT_EQ(C.cols(), 37);
+  EXPECT_DOUBLE_EQ(stats.blas_flops, 150.0 * 150 * 30 + 2.0 * 150 * 37 * 30);
+  double worst = 0;
+  for (Eigen::Index i = 0; i < 150; ++i) {
+    EXPECT_EQ(D(i, i), 0.0) << "diagonal " << i;
+    for (Eigen::Index j = 0; j < 150; ++j) {
+      ASSERT_EQ(D(i, j), D(j, i)) << "at (" << i << ", " << j << ")";
+      worst = std::max(worst, std::abs(D(i, j) - (X.row(i) - X.row(j)).squaredNorm()));
+    }
+    for (Eigen::Index j = 0; j < 37; ++j) worst = std::max(worst, std::abs(C(i, j) - (X.row(i) - Z.row(j)).squaredNorm()));
+  }
+  EXPECT_LE(worst, kEntryTolerance);
+  for (const Kernel& kernel : test_kernels()) {
+    const Eigen::MatrixXd K = kernel_from_squared_distances(kernel, D), Kc = kernel_from_squared_distances(kernel, C);
+    const double sym = (K - kernel_matrix(kernel, X)).cwiseAbs().maxCoeff();
+    const double cross = (Kc - kernel_matrix(kernel, X, Z)).cwiseAbs().maxCoeff();
+    EXPECT_LE(sym, kFromDistancesTolerance) << kernel.name() << ": expected K(X, X) from distances to rounding, got "
+                                            << sym;
+    EXPECT_LE(cross, kFromDistancesTolerance) << kernel.name() << ": expected K(X, Z) from distances to rounding, got "
+                                              << cross;
+  }
+  EXPECT_THROW(squared_distance_matrix(X, Eigen::MatrixXd::Zero(2, 3)), std::invalid_argument);
+  EXPECT_THROW(kernel_from_squared_distances(Kernel::Laplace(0.0), D), std::invalid_argument);
 }
 
 TEST(Kernels, BlockedPredictionEqualsUnblocked) {

@@ -1,4 +1,4 @@
-// Blocked-GEMM nearest neighbours against brute-force loops.
+// Blocked-GEMM nearest neighbours (and the search from shared distances) against brute-force loops.
 #include "src/models/nearest_neighbor.h"
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "src/core/rng.h"
+#include "src/linalg/kernels.h"
 
 namespace prism::models {
 namespace {
@@ -65,6 +66,27 @@ TEST(NearestNeighbor, SelfNeighborsMatchTheSearch) {
   EXPECT_EQ(self(200), 3);
   EXPECT_EQ(self(650), 17);
   EXPECT_EQ(self(5), 5);
+}
+
+// From distances computed beforehand (a data set's, shared with its kernels):
+// the search's answers, near-duplicates far from the origin included.
+TEST(NearestNeighbor, FromSharedDistancesMatchesTheSearch) {
+  Rng rng(5, "nn-shared");
+  Eigen::MatrixXd train = uniform_points(rng, 2000, 6);
+  Eigen::MatrixXd query = uniform_points(rng, 300, 6);
+  train.row(1500) = train.row(20);  // a copy above the original: 20 must win
+  query.row(7) = train.row(1500);
+  query.row(8) = train.row(33);
+  query(8, 0) += 1e-9;  // a near-duplicate, where the expansion cancels
+  train.array() += 1000.0;
+  query.array() += 1000.0;
+  const Eigen::VectorXi shared = nearest_neighbor(train, query, linalg::squared_distance_matrix(train, query));
+  ASSERT_EQ(shared.size(), query.rows());
+  for (int j = 0; j < query.rows(); ++j)
+    EXPECT_EQ(shared(j), brute_force_order(train, query, j)[0].second) << "query " << j;
+  EXPECT_EQ(shared(7), 20);
+  EXPECT_EQ(shared(8), 33);
+  EXPECT_EQ(shared, nearest_neighbor(train, query));
 }
 
 TEST(NearestNeighbor, KNearestMatchesBruteForce) {
@@ -131,6 +153,8 @@ TEST(NearestNeighbor, RejectsBadShapes) {
   EXPECT_THROW(nearest_neighbor(train, Eigen::MatrixXd::Zero(2, 4)), std::invalid_argument);
   EXPECT_THROW(nearest_neighbor(Eigen::MatrixXd(0, 3), Eigen::MatrixXd::Zero(2, 3)),
                std::invalid_argument);
+  EXPECT_THROW(nearest_neighbor(train, Eigen::MatrixXd::Zero(2, 3), Eigen::MatrixXd::Zero(2, 5)),
+               std::invalid_argument);  // distances transposed
   EXPECT_THROW(k_nearest_neighbors(train, Eigen::MatrixXd::Zero(2, 3), 0), std::invalid_argument);
   EXPECT_THROW(k_nearest_neighbors(train, Eigen::MatrixXd::Zero(2, 3), 6), std::invalid_argument);
 }

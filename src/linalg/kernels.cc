@@ -28,12 +28,19 @@ void check_bandwidth(const Kernel& kernel, const char* where) {
                                 std::to_string(kernel.bandwidth));
 }
 
+void check_same_dimension(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::MatrixXd>& Z,
+                          const char* where) {
+  if (X.cols() != Z.cols())
+    throw std::invalid_argument(std::string(where) + ": expected X and Z with the same number of columns, got " +
+                                std::to_string(X.cols()) + " and " + std::to_string(Z.cols()));
+}
+
 // Turns the inner products a_i . b_j, i in [0, len), held in `column` into
-// kernel values in place; `a_first` is the row of A that column[0] belongs to.
-void inner_products_to_kernel(const Kernel& kernel, double* column, Index len,
-                              const Eigen::Ref<const Eigen::MatrixXd>& A, const double* a_norms,
-                              Index a_first, const Eigen::Ref<const Eigen::MatrixXd>& B, double b_norm,
-                              Index b_row, std::int64_t* recomputed) {
+// squared distances in place; `a_first` is the row of A that column[0] belongs to.
+void inner_products_to_squared_distances(double* column, Index len, const Eigen::Ref<const Eigen::MatrixXd>& A,
+                                         const double* a_norms, Index a_first,
+                                         const Eigen::Ref<const Eigen::MatrixXd>& B, double b_norm, Index b_row,
+                                         std::int64_t* recomputed) {
   Eigen::Map<Eigen::ArrayXd> value(column, len);
   Eigen::Map<const Eigen::ArrayXd> a_norm(a_norms, len);
   value = (a_norm + b_norm - 2.0 * value).max(0.0);
@@ -46,6 +53,11 @@ void inner_products_to_kernel(const Kernel& kernel, double* column, Index len,
       }
     }
   }
+}
+
+// k of `len` squared distances, in place (the second half of the fused pass).
+void squared_distances_to_kernel(const Kernel& kernel, double* column, Index len) {
+  Eigen::Map<Eigen::ArrayXd> value(column, len);
   if (kernel.kind == KernelKind::kLaplace) {
     value = (value.sqrt() * (-1.0 / kernel.bandwidth)).exp();
   } else {
@@ -53,8 +65,19 @@ void inner_products_to_kernel(const Kernel& kernel, double* column, Index len,
   }
 }
 
-// out = K(A, B) given the row norms of both, through one GEMM.
-void fill_cross(const Kernel& kernel, const Eigen::Ref<const Eigen::MatrixXd>& A,
+// The fused pass: inner products to kernel values while the column is in cache.
+// kernel == nullptr stops at the squared distances.
+void inner_products_to_kernel(const Kernel* kernel, double* column, Index len,
+                              const Eigen::Ref<const Eigen::MatrixXd>& A, const double* a_norms, Index a_first,
+                              const Eigen::Ref<const Eigen::MatrixXd>& B, double b_norm, Index b_row,
+                              std::int64_t* recomputed) {
+  inner_products_to_squared_distances(column, len, A, a_norms, a_first, B, b_norm, b_row, recomputed);
+  if (kernel) squared_distances_to_kernel(*kernel, column, len);
+}
+
+// out = K(A, B) given the row norms of both, through one GEMM; the squared
+// distances when kernel == nullptr.
+void fill_cross(const Kernel* kernel, const Eigen::Ref<const Eigen::MatrixXd>& A,
                 const Eigen::Ref<const Eigen::VectorXd>& a_norms, const Eigen::Ref<const Eigen::MatrixXd>& B,
                 const Eigen::Ref<const Eigen::VectorXd>& b_norms, Eigen::MatrixXd& out, KernelStats& stats) {
   out.resize(A.rows(), B.rows());
@@ -83,36 +106,8 @@ void mirror_panel(Eigen::MatrixXd& K, Index first, Index width) {
     K.block(first, first + width, width, below) = K.block(first + width, first, below, width).transpose();
 }
 
-}  // namespace
-
-double Kernel::from_squared_distance(double squared_distance) const {
-  const double r2 = std::max(0.0, squared_distance);
-  if (kind == KernelKind::kLaplace) return std::exp(-std::sqrt(r2) / bandwidth);
-  return std::exp(-r2 / (2.0 * bandwidth * bandwidth));
-}
-
-double Kernel::operator()(const Eigen::Ref<const Eigen::VectorXd>& x,
-                          const Eigen::Ref<const Eigen::VectorXd>& z) const {
-  return from_squared_distance((x - z).squaredNorm());
-}
-
-std::string Kernel::name() const { return kind == KernelKind::kLaplace ? "laplace" : "gaussian"; }
-
-void KernelStats::add(const KernelStats& other) {
-  blas_flops += other.blas_flops;
-  blas_seconds += other.blas_seconds;
-  elementwise_seconds += other.elementwise_seconds;
-  evaluations += other.evaluations;
-  recomputed += other.recomputed;
-}
-
-Eigen::VectorXd row_squared_norms(const Eigen::Ref<const Eigen::MatrixXd>& X) {
-  return X.rowwise().squaredNorm();
-}
-
-Eigen::MatrixXd kernel_matrix(const Kernel& kernel, const Eigen::Ref<const Eigen::MatrixXd>& X,
-                              KernelStats* stats) {
-  check_bandwidth(kernel, "kernel_matrix");
+// K(X, X) with both triangles filled; the squared distances when kernel == nullptr.
+Eigen::MatrixXd fill_symmetric(const Kernel* kernel, const Eigen::Ref<const Eigen::MatrixXd>& X, KernelStats* stats) {
   KernelStats local;
   const Index n = X.rows();
   const Eigen::VectorXd norms = row_squared_norms(X);
@@ -153,7 +148,7 @@ Eigen::MatrixXd kernel_matrix(const Kernel& kernel, const Eigen::Ref<const Eigen
   for (Index p = 0; p < panels; ++p) {
     const Index first = p * kPanel, width = std::min(kPanel, n - first);
     for (Index j = first; j < first + width; ++j) {
-      K(j, j) = kernel.diagonal();  // exact, whatever the rounding of x.x
+      K(j, j) = kernel ? kernel->diagonal() : 0.0;  // exact, whatever the rounding of x.x
       if (j + 1 < n)
         inner_products_to_kernel(kernel, &K(j + 1, j), n - j - 1, X, norms.data() + j + 1, j + 1, X, norms(j), j,
                                  &recomputed);
@@ -167,15 +162,78 @@ Eigen::MatrixXd kernel_matrix(const Kernel& kernel, const Eigen::Ref<const Eigen
   return K;
 }
 
+}  // namespace
+
+double Kernel::from_squared_distance(double squared_distance) const {
+  const double r2 = std::max(0.0, squared_distance);
+  if (kind == KernelKind::kLaplace) return std::exp(-std::sqrt(r2) / bandwidth);
+  return std::exp(-r2 / (2.0 * bandwidth * bandwidth));
+}
+
+double Kernel::operator()(const Eigen::Ref<const Eigen::VectorXd>& x,
+                          const Eigen::Ref<const Eigen::VectorXd>& z) const {
+  return from_squared_distance((x - z).squaredNorm());
+}
+
+std::string Kernel::name() const { return kind == KernelKind::kLaplace ? "laplace" : "gaussian"; }
+
+void KernelStats::add(const KernelStats& other) {
+  blas_flops += other.blas_flops;
+  blas_seconds += other.blas_seconds;
+  elementwise_seconds += other.elementwise_seconds;
+  evaluations += other.evaluations;
+  recomputed += other.recomputed;
+}
+
+Eigen::VectorXd row_squared_norms(const Eigen::Ref<const Eigen::MatrixXd>& X) {
+  return X.rowwise().squaredNorm();
+}
+
+Eigen::MatrixXd kernel_matrix(const Kernel& kernel, const Eigen::Ref<const Eigen::MatrixXd>& X,
+                              KernelStats* stats) {
+  check_bandwidth(kernel, "kernel_matrix");
+  return fill_symmetric(&kernel, X, stats);
+}
+
+Eigen::MatrixXd squared_distance_matrix(const Eigen::Ref<const Eigen::MatrixXd>& X, KernelStats* stats) {
+  return fill_symmetric(nullptr, X, stats);
+}
+
+Eigen::MatrixXd squared_distance_matrix(const Eigen::Ref<const Eigen::MatrixXd>& X,
+                                        const Eigen::Ref<const Eigen::MatrixXd>& Z, KernelStats* stats) {
+  check_same_dimension(X, Z, "squared_distance_matrix");
+  KernelStats local;
+  Eigen::MatrixXd D;
+  fill_cross(nullptr, X, row_squared_norms(X), Z, row_squared_norms(Z), D, local);
+  if (stats) stats->add(local);
+  return D;
+}
+
+Eigen::MatrixXd kernel_from_squared_distances(const Kernel& kernel, const Eigen::Ref<const Eigen::MatrixXd>& D,
+                                              KernelStats* stats) {
+  check_bandwidth(kernel, "kernel_from_squared_distances");
+  const auto start = Clock::now();
+  Eigen::MatrixXd K(D.rows(), D.cols());
+  // Column by column on the threads: K's first touch (its page faults) is spread too.
+#pragma omp parallel for schedule(static)
+  for (Index j = 0; j < D.cols(); ++j) {
+    K.col(j) = D.col(j);
+    squared_distances_to_kernel(kernel, K.col(j).data(), K.rows());
+  }
+  if (stats) {
+    stats->elementwise_seconds += seconds_since(start);
+    stats->evaluations += static_cast<std::int64_t>(D.size());
+  }
+  return K;
+}
+
 Eigen::MatrixXd kernel_matrix(const Kernel& kernel, const Eigen::Ref<const Eigen::MatrixXd>& X,
                               const Eigen::Ref<const Eigen::MatrixXd>& Z, KernelStats* stats) {
   check_bandwidth(kernel, "kernel_matrix");
-  if (X.cols() != Z.cols())
-    throw std::invalid_argument("kernel_matrix: expected X and Z with the same number of columns, got " +
-                                std::to_string(X.cols()) + " and " + std::to_string(Z.cols()));
+  check_same_dimension(X, Z, "kernel_matrix");
   KernelStats local;
   Eigen::MatrixXd K;
-  fill_cross(kernel, X, row_squared_norms(X), Z, row_squared_norms(Z), K, local);
+  fill_cross(&kernel, X, row_squared_norms(X), Z, row_squared_norms(Z), K, local);
   if (stats) stats->add(local);
   return K;
 }
@@ -185,9 +243,7 @@ Eigen::MatrixXd kernel_predict(const Kernel& kernel, const Eigen::Ref<const Eige
                                const Eigen::Ref<const Eigen::MatrixXd>& alpha, Index block_rows,
                                KernelStats* stats) {
   check_bandwidth(kernel, "kernel_predict");
-  if (X.cols() != Z.cols())
-    throw std::invalid_argument("kernel_predict: expected X and Z with the same number of columns, got " +
-                                std::to_string(X.cols()) + " and " + std::to_string(Z.cols()));
+  check_same_dimension(Z, X, "kernel_predict");
   if (alpha.rows() != X.rows())
     throw std::invalid_argument("kernel_predict: expected one row of alpha per training point (" +
                                 std::to_string(X.rows()) + "), got " + std::to_string(alpha.rows()));
@@ -200,7 +256,7 @@ Eigen::MatrixXd kernel_predict(const Kernel& kernel, const Eigen::Ref<const Eige
   for (Index first = 0; first < Z.rows(); first += block_rows) {
     const Index rows = std::min(block_rows, Z.rows() - first);
     const auto Zb = Z.middleRows(first, rows);
-    fill_cross(kernel, Zb, row_squared_norms(Zb), X, x_norms, block, local);
+    fill_cross(&kernel, Zb, row_squared_norms(Zb), X, x_norms, block, local);
     const auto start = Clock::now();
     F.middleRows(first, rows).noalias() = block * alpha;
     local.blas_seconds += seconds_since(start);
@@ -225,7 +281,7 @@ void KernelOp::perform_op(const double* x, double* y) const {
   for (Index first = 0; first < n; first += block_rows_) {
     const Index rows = std::min(block_rows_, n - first);
     const auto Xb = X_.middleRows(first, rows);
-    fill_cross(kernel_, Xb, norms_.segment(first, rows), X_, norms_, block_, unused);
+    fill_cross(&kernel_, Xb, norms_.segment(first, rows), X_, norms_, block_, unused);
     out.segment(first, rows).noalias() = scale_ * (block_ * in);
   }
 }

@@ -58,6 +58,20 @@ Eigen::MatrixXd kernel_matrix(const Kernel& kernel, const Eigen::Ref<const Eigen
 Eigen::MatrixXd kernel_matrix(const Kernel& kernel, const Eigen::Ref<const Eigen::MatrixXd>& X,
                               const Eigen::Ref<const Eigen::MatrixXd>& Z, KernelStats* stats = nullptr);
 
+// Squared distances ||x_i - z_j||^2 through the same BLAS call and the same
+// near-duplicate recomputation as the kernel matrices, for data sets that
+// several radial kernels (and a nearest-neighbour search) share: one level-3
+// call for all of them, then kernel_from_squared_distances per kernel.
+// D(X, X): n x n, both triangles, zeros on the diagonal (SYRK).
+Eigen::MatrixXd squared_distance_matrix(const Eigen::Ref<const Eigen::MatrixXd>& X, KernelStats* stats = nullptr);
+// D(X, Z): n_x x n_z (GEMM).
+Eigen::MatrixXd squared_distance_matrix(const Eigen::Ref<const Eigen::MatrixXd>& X,
+                                        const Eigen::Ref<const Eigen::MatrixXd>& Z, KernelStats* stats = nullptr);
+// k(D) entry by entry: kernel_matrix's values to rounding of the exponential
+// (the same operations; only the vector/scalar split of a column may differ).
+Eigen::MatrixXd kernel_from_squared_distances(const Kernel& kernel, const Eigen::Ref<const Eigen::MatrixXd>& D,
+                                              KernelStats* stats = nullptr);
+
 // f(Z) = K(Z, X) alpha, n_z x c, built `block_rows` rows of Z at a time so the
 // memory held is block_rows x n_x whatever n_z is.
 constexpr Eigen::Index kDefaultPredictBlockRows = 2048;

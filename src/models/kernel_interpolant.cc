@@ -32,7 +32,7 @@ KernelInterpolant::KernelInterpolant(const linalg::Kernel& kernel, const Eigen::
   const double d = static_cast<double>(X_train.cols());
   if (n <= options.dense_limit) {
     linalg::KernelStats train, test;
-    K_test_ = linalg::kernel_matrix(kernel, X_test, X_train, &test);
+    K_train_test_ = linalg::kernel_matrix(kernel, X_train, X_test, &test);
     // No jitter: a K that is not numerically positive definite is an error, not
     // a silently regularised (hence non-interpolating) solution. K is moved in:
     // the factor's array keeps K's upper triangle, which train_scores reads.
@@ -55,6 +55,25 @@ KernelInterpolant::KernelInterpolant(const linalg::Kernel& kernel, const Eigen::
   cholesky_seconds_ = tiled_->stats().seconds;
 }
 
+PairwiseDistances::PairwiseDistances(const Eigen::MatrixXd& X_train, const Eigen::MatrixXd& X_test) {
+  linalg::KernelStats stats;
+  train = linalg::squared_distance_matrix(X_train, &stats);
+  train_test = linalg::squared_distance_matrix(X_train, X_test, &stats);
+  seconds = stats.blas_seconds + stats.elementwise_seconds;
+  blas_flops = stats.blas_flops;
+}
+
+KernelInterpolant::KernelInterpolant(const linalg::Kernel& kernel, const PairwiseDistances& distances)
+    : kernel_(kernel), n_(distances.train.rows()) {
+  linalg::KernelStats stats;
+  K_train_test_ = linalg::kernel_from_squared_distances(kernel, distances.train_test, &stats);
+  Eigen::MatrixXd K = linalg::kernel_from_squared_distances(kernel, distances.train, &stats);
+  K.diagonal().setConstant(kernel.diagonal());  // exact, as kernel_matrix sets it
+  dense_ = std::make_unique<linalg::Cholesky>(std::move(K));
+  build_seconds_ = stats.elementwise_seconds;
+  cholesky_seconds_ = dense_->factorization_seconds();
+}
+
 Eigen::MatrixXd KernelInterpolant::solve(const Eigen::Ref<const Eigen::MatrixXd>& Y) const {
   return tiled_ ? tiled_->solve(Y) : dense_->solve(Y);
 }
@@ -66,8 +85,8 @@ Eigen::MatrixXd KernelInterpolant::train_scores(const Eigen::Ref<const Eigen::Ma
 
 Eigen::MatrixXd KernelInterpolant::test_scores(const Eigen::Ref<const Eigen::MatrixXd>& alpha) const {
   if (!tiled_) {
-    Eigen::MatrixXd F(K_test_.rows(), alpha.cols());
-    F.noalias() = K_test_ * alpha;
+    Eigen::MatrixXd F(K_train_test_.cols(), alpha.cols());
+    F.noalias() = K_train_test_.transpose() * alpha;
     return F;
   }
   return linalg::kernel_predict(kernel_, X_test_, X_train_, alpha);
@@ -80,7 +99,7 @@ double KernelInterpolant::cholesky_gflops() const {
 
 double KernelInterpolant::bytes_held() const {
   if (tiled_) return tiled_->factor().bytes();
-  return 8.0 * static_cast<double>(K_test_.size() + dense_->factor().size());  // K lives in the factor's upper triangle
+  return 8.0 * static_cast<double>(K_train_test_.size() + dense_->factor().size());  // K lives in the factor's upper triangle
 }
 
 }  // namespace prism::models

@@ -32,6 +32,30 @@ double exact_squared_distance(const Eigen::MatrixXd& train, Eigen::Index i,
   return (train.row(i) - query.row(j)).squaredNorm();
 }
 
+// A bound on the expansion's error in query j's squared distances.
+double expansion_slack(const Eigen::MatrixXd& query, Eigen::Index j, double max_train_sq) {
+  return kExpansionUlps * std::numeric_limits<double>::epsilon() * (query.row(j).squaredNorm() + max_train_sq);
+}
+
+// The nearest training row to query j given its expanded squared distances
+// `dist` (error at most `slack`): near-ties are settled by exact distance and
+// the lowest index wins an exact tie.
+Eigen::Index nearest_in_column(const Eigen::MatrixXd& train, const Eigen::MatrixXd& query, Eigen::Index j,
+                               const Eigen::Ref<const Eigen::VectorXd>& dist, double slack) {
+  Eigen::Index best = 0;
+  const double cutoff = dist.minCoeff(&best) + slack;
+  double best_exact = exact_squared_distance(train, best, query, j);
+  for (Eigen::Index i = 0; i < dist.size(); ++i) {
+    if (i == best || dist(i) > cutoff) continue;
+    const double e = exact_squared_distance(train, i, query, j);
+    if (e < best_exact || (e == best_exact && i < best)) {
+      best = i;
+      best_exact = e;
+    }
+  }
+  return best;
+}
+
 // Calls visit(j, dist) for every query j, where dist (n x 1) holds the expanded
 // squared distances from query j to every training row, and slack bounds their error.
 template <typename Visit>
@@ -53,9 +77,7 @@ void for_each_distance_column(const Eigen::MatrixXd& train, const Eigen::MatrixX
       const Eigen::Index j = start + c;
       const double query_sq = query.row(j).squaredNorm();
       dist.array() = train_sq.array() + query_sq - 2.0 * cross.col(c).array();
-      const double slack =
-          kExpansionUlps * std::numeric_limits<double>::epsilon() * (query_sq + max_train_sq);
-      visit(j, dist, slack);
+      visit(j, dist, expansion_slack(query, j, max_train_sq));
     }
   }
 }
@@ -65,22 +87,25 @@ void for_each_distance_column(const Eigen::MatrixXd& train, const Eigen::MatrixX
 Eigen::VectorXi nearest_neighbor(const Eigen::MatrixXd& train, const Eigen::MatrixXd& query) {
   check_shapes(train, query);
   Eigen::VectorXi result(query.rows());
-  for_each_distance_column(train, query, [&](Eigen::Index j, const Eigen::VectorXd& dist,
-                                              double slack) {
-    Eigen::Index best = 0;
-    const double cutoff = dist.minCoeff(&best) + slack;
-    // Settle near-ties by exact distance; the lowest index wins an exact tie.
-    double best_exact = exact_squared_distance(train, best, query, j);
-    for (Eigen::Index i = 0; i < dist.size(); ++i) {
-      if (i == best || dist(i) > cutoff) continue;
-      const double e = exact_squared_distance(train, i, query, j);
-      if (e < best_exact || (e == best_exact && i < best)) {
-        best = i;
-        best_exact = e;
-      }
-    }
-    result(j) = static_cast<int>(best);
+  for_each_distance_column(train, query, [&](Eigen::Index j, const Eigen::VectorXd& dist, double slack) {
+    result(j) = nearest_in_column(train, query, j, dist, slack);
   });
+  return result;
+}
+
+Eigen::VectorXi nearest_neighbor(const Eigen::MatrixXd& train, const Eigen::MatrixXd& query,
+                                 const Eigen::Ref<const Eigen::MatrixXd>& squared_distances) {
+  check_shapes(train, query);
+  if (squared_distances.rows() != train.rows() || squared_distances.cols() != query.rows()) {
+    throw std::invalid_argument("nearest neighbour: expected squared distances of " + std::to_string(train.rows()) +
+                                " x " + std::to_string(query.rows()) + " (training rows x queries), got " +
+                                std::to_string(squared_distances.rows()) + " x " +
+                                std::to_string(squared_distances.cols()));
+  }
+  const double max_train_sq = train.rowwise().squaredNorm().maxCoeff();
+  Eigen::VectorXi result(query.rows());
+  for (Eigen::Index j = 0; j < query.rows(); ++j)
+    result(j) = nearest_in_column(train, query, j, squared_distances.col(j), expansion_slack(query, j, max_train_sq));
   return result;
 }
 

@@ -15,6 +15,13 @@ namespace prism::models {
 // index wins a tie. train: n x d, query: m x d, one point per row.
 Eigen::VectorXi nearest_neighbor(const Eigen::MatrixXd& train, const Eigen::MatrixXd& query);
 
+// The same answer from squared distances computed beforehand: D is
+// n x m, one query per column, as linalg::squared_distance_matrix(train, query)
+// gives it (a data set's distances shared with its kernels). No BLAS pass of
+// its own; near-ties are re-measured exactly as above.
+Eigen::VectorXi nearest_neighbor(const Eigen::MatrixXd& train, const Eigen::MatrixXd& query,
+                                 const Eigen::Ref<const Eigen::MatrixXd>& squared_distances);
+
 // nearest_neighbor(train, train) without the O(n^2 d) search: a training row
 // is at distance exactly 0 from itself, so its nearest training row is the
 // lowest-index exact copy of it (itself when it has none). Rows are sorted
