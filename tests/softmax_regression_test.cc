@@ -5,10 +5,13 @@
 
 #include <cmath>
 
+#include <omp.h>
+
 #include <Eigen/Dense>
 #include <gtest/gtest.h>
 
 #include "src/core/rng.h"
+#include "src/linalg/blas_backend.h"
 #include "tests/support/test_support.h"
 #include "tests/support/tolerances.h"
 
@@ -61,6 +64,44 @@ TEST(SoftmaxCrossEntropy, StaysExactAtHugeScores) {
   Eigen::VectorXi y(1);
   y << 1;
   EXPECT_NEAR(softmax_cross_entropy(F, y, C, 0.0), 10.0 + std::log1p(std::exp(-10.0)), kFullPrecisionTolerance * 10);
+}
+
+// The rows split over threads (square-loss's linear control shape, scaled
+// down: n = 3000 rows in 16 chunks) against the formula evaluated directly,
+// and the same bits for one thread and two.
+TEST(SoftmaxLoss, SplitRowsMatchTheFormulaWhateverTheThreadCount) {
+  Rng rng(6, "softmax-split");
+  const Eigen::Index n = 3000, r = 60, k = 10;
+  const Eigen::MatrixXd F = rng.normal_matrix(n, r), C = 0.3 * rng.normal_matrix(r, k);
+  Eigen::VectorXi y(n);
+  for (Eigen::Index i = 0; i < n; ++i) y(i) = static_cast<int>(rng.index(k));
+  const SoftmaxLoss loss(F, y, static_cast<int>(k));
+  EXPECT_EQ(loss.split_over_threads(), linalg::blas_runs_small_calls_serially());
+  // Direct: all scores at once, P - Y, one product for the gradient.
+  const double lam = 0.01;
+  Eigen::MatrixXd P = F * C;
+  double expected = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double shift = P.row(i).maxCoeff();
+    const double z = (P.row(i).array() - shift).exp().sum();
+    expected += std::log(z) + shift - P(i, y(i));
+    P.row(i) = (P.row(i).array() - shift).exp() / z;
+    P(i, y(i)) -= 1.0;
+  }
+  expected = expected / n + 0.5 * lam * C.squaredNorm();
+  const Eigen::MatrixXd expected_grad = F.transpose() * P / static_cast<double>(n) + lam * C;
+  Eigen::MatrixXd grad_two, grad_one;
+  omp_set_num_threads(2);
+  const double two = loss(C, lam, &grad_two);
+  omp_set_num_threads(1);
+  const double one = loss(C, lam, &grad_one);
+  EXPECT_NEAR(two, expected, kFullPrecisionTolerance * 100 * expected) << "loss";
+  EXPECT_LE((grad_two - expected_grad).norm(), kFullPrecisionTolerance * 100 * expected_grad.norm())
+      << "gradient: expected " << expected_grad.norm() << ", off by " << (grad_two - expected_grad).norm();
+  EXPECT_EQ(one, two) << "the loss must not depend on the thread count";
+  EXPECT_EQ(grad_one, grad_two) << "the gradient must not depend on the thread count";
+  EXPECT_THROW(loss(Eigen::MatrixXd::Zero(r, k + 1), lam), std::invalid_argument);
+  EXPECT_THROW(SoftmaxLoss(F, Eigen::VectorXi::Zero(n - 1), 10), std::invalid_argument);
 }
 
 // Newton's method with the explicit Hessian (1/n) sum_i (diag p_i - p_i p_i^T) (x) f_i f_i^T + lam I.

@@ -194,6 +194,18 @@ std::string oversubscription_note() {
   return oversubscription_note(load, threads, cores);
 }
 
+bool blas_runs_small_calls_serially() {
+  static const bool serial = [] {
+    const std::string backend = blas_info().value("backend", "");
+    if (backend != "blis") return true;
+    // BLIS reads BLIS_NUM_THREADS, else OMP_NUM_THREADS; with neither it runs one thread.
+    const char* threads = std::getenv("BLIS_NUM_THREADS");
+    if (threads == nullptr) threads = std::getenv("OMP_NUM_THREADS");
+    return threads == nullptr || std::atoi(threads) <= 1;
+  }();
+  return serial;
+}
+
 double measure_dgemm_gflops(Eigen::Index n, int repetitions) {
   if (n < 1 || repetitions < 1)
     throw std::invalid_argument("measure_dgemm_gflops: expected n >= 1 and repetitions >= 1, got n = " +

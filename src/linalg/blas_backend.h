@@ -49,6 +49,15 @@ std::string oversubscription_note(double other_runnable, int blas_threads, int c
 // backend ("" for the serial ones: reference, ATLAS, Eigen's own kernels).
 std::string oversubscription_note();
 
+// Whether the loaded BLAS runs a small call (m n k <= 2^18) on the calling
+// thread alone, so a caller may split such calls over its own threads without
+// nesting a BLAS thread pool: the serial backends (reference, ATLAS, Eigen's
+// own kernels) and OpenBLAS (serial below that size, interface/gemm.c); not
+// BLIS with more than one thread, which threads every call (measured: a
+// softmax evaluation split so took 27 ms on BLIS against 5 ms in order).
+// Decided once per process.
+bool blas_runs_small_calls_serially();
+
 // The DGEMM rate of this process now, in GFLOP/s: the best of `repetitions`
 // products C = A B of n x n matrices through the path every dense product of
 // the claims takes (Eigen over the loaded BLAS, with its threads). A claim that
