@@ -44,6 +44,8 @@ TEST(NadarayaWatson, SmallBandwidthsDoNotUnderflow) {
   EXPECT_EQ(nadaraya_watson_classes(L, labels, 3, 1e4)(0), 1);
   EXPECT_EQ(nearest_classes(L, labels)(0), 1);
   PRISM_EXPECT_THROW_WITH(kernel_exponents(Eigen::MatrixXd::Zero(1, 1)), std::invalid_argument, "(0, 1]");
+  PRISM_EXPECT_THROW_WITH(nadaraya_watson_classes(L, (Eigen::VectorXi(3) << 2, 3, 0).finished(), 3, 1.0),
+                          std::invalid_argument, "a label outside 0..2");
 }
 
 TEST(NadarayaWatson, TiesOfTheNearestAcrossClassesAreFlagged) {

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "src/models/classification.h"
 
 namespace prism::models {
 
@@ -21,18 +21,34 @@ Eigen::VectorXi nadaraya_watson_classes(const Eigen::Ref<const Eigen::MatrixXd>&
   if (L.cols() != labels.size() || classes < 1 || !(scale > 0))
     throw std::invalid_argument("nadaraya_watson_classes: L has " + std::to_string(L.cols()) + " columns for " +
                                 std::to_string(labels.size()) + " labels (classes >= 1, scale > 0 required)");
-  // Blocks of query rows, copied contiguous (L is column-major, a row is
-  // strided): the weights in one vectorised pass, the class scores W Y by GEMM.
-  constexpr Eigen::Index kBlock = 256;
-  const Eigen::MatrixXd Y = one_hot(labels, classes);
+  if (labels.size() > 0 && (labels.minCoeff() < 0 || labels.maxCoeff() >= classes))
+    throw std::invalid_argument("nadaraya_watson_classes: a label outside 0.." + std::to_string(classes - 1));
+  // Training points in class order, so each class score is the sum of one
+  // contiguous range of columns: no product with the one-hot Y, hence no BLAS
+  // call, and blocks of queries run on this process's threads (each query's
+  // answer is the same whatever the thread count). A block is copied
+  // contiguous in that order; every column of it is a vector of b queries, so
+  // the shift, the exponential and the class sums run vectorised.
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(labels.size()));
+  std::iota(order.begin(), order.end(), Eigen::Index{0});
+  std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return labels(a) < labels(b); });
+  std::vector<Eigen::Index> class_start(static_cast<std::size_t>(classes) + 1, 0);
+  for (Eigen::Index i = 0; i < labels.size(); ++i) ++class_start[static_cast<std::size_t>(labels(i)) + 1];
+  for (int c = 0; c < classes; ++c) class_start[c + 1] += class_start[c];
+
+  constexpr Eigen::Index kBlock = 64;
+  const Eigen::Index n = L.cols(), blocks = (L.rows() + kBlock - 1) / kBlock;
   Eigen::VectorXi out(L.rows());
-  Eigen::MatrixXd W, score;
-  for (Eigen::Index q0 = 0; q0 < L.rows(); q0 += kBlock) {
-    const Eigen::Index b = std::min(kBlock, L.rows() - q0);
-    W = L.middleRows(q0, b);
-    const Eigen::VectorXd nearest = W.rowwise().minCoeff();  // its weight is 1: no row underflows
-    W = ((W.colwise() - nearest).array() * -scale).exp().matrix();
-    score.noalias() = W * Y;
+#pragma omp parallel for schedule(dynamic)
+  for (Eigen::Index blk = 0; blk < blocks; ++blk) {
+    const Eigen::Index q0 = blk * kBlock, b = std::min(kBlock, L.rows() - q0);
+    Eigen::MatrixXd W(b, n);
+    for (Eigen::Index j = 0; j < n; ++j) W.col(j) = L.col(order[static_cast<std::size_t>(j)]).segment(q0, b);
+    const Eigen::ArrayXd nearest = W.rowwise().minCoeff();  // its weight is 1: no row underflows
+    Eigen::MatrixXd score = Eigen::MatrixXd::Zero(b, classes);
+    for (int c = 0; c < classes; ++c)
+      for (Eigen::Index j = class_start[c]; j < class_start[c + 1]; ++j)
+        score.col(c).array() += ((W.col(j).array() - nearest) * -scale).exp();
     for (Eigen::Index q = 0; q < b; ++q) {
       Eigen::Index best = 0;
       for (Eigen::Index c = 1; c < classes; ++c)  // strict: the lowest class wins a tie
