@@ -169,16 +169,20 @@ SoftmaxFit fit_softmax_regression(const Eigen::Ref<const Eigen::MatrixXd>& F, co
   if (modelled && (Lm.rows() != r || Lm.cols() != r || !(Lm.diagonal().minCoeff() > 0)))
     throw std::invalid_argument("fit_softmax_regression: the Hessian model factor must be r x r, lower, positive diagonal");
   const auto L = Lm.triangularView<Eigen::Lower>();
-  // The change of variables as products with L^-1 (formed once, r^3 / 3
-  // flops), which run on our threads beside the loss (product_on_our_threads).
+  // Where the products split over our threads, the change of variables runs
+  // as products with L^-1 (formed once, r^3 flops: 4 ms at r = 785), beside
+  // the loss on the same threads; else as triangular solves with L (at
+  // r = 10^4, forming L^-1 would cost ~7 s a fit for nothing).
+  const bool via_inverse = modelled && serial_block_rows(r, k) > 0;
   Eigen::MatrixXd L_inverse, L_inverse_transpose;
-  if (modelled) {
+  if (via_inverse) {
     L_inverse = L.solve(Eigen::MatrixXd::Identity(r, r));
     L_inverse_transpose = L_inverse.transpose();
   }
   const auto to_C = [&](const Eigen::VectorXd& x) -> Eigen::MatrixXd {
     const Eigen::Map<const Eigen::MatrixXd> X(x.data(), r, k);
-    if (modelled) return product_on_our_threads(L_inverse_transpose, X);  // C = L^-T C''
+    if (via_inverse) return product_on_our_threads(L_inverse_transpose, X);  // C = L^-T C''
+    if (modelled) return L.transpose().solve(X);
     return preconditioned ? Eigen::MatrixXd(options.preconditioner.asDiagonal() * X) : Eigen::MatrixXd(X);
   };
   const auto met = [&](double gradient_norm, double norm_C) {
@@ -196,7 +200,8 @@ SoftmaxFit fit_softmax_regression(const Eigen::Ref<const Eigen::MatrixXd>& F, co
       throw Converged{};
     }
     if (preconditioned) grad = options.preconditioner.asDiagonal() * grad;  // chain rule for C''
-    if (modelled) grad = product_on_our_threads(L_inverse, grad);             // chain rule: L^-1 grad
+    if (via_inverse) grad = product_on_our_threads(L_inverse, grad);          // chain rule: L^-1 grad
+    else if (modelled) L.solveInPlace(grad);
     g = Eigen::Map<const Eigen::VectorXd>(grad.data(), grad.size());
     return value;
   };
