@@ -120,6 +120,36 @@ TEST(ShareGroups, EachGroupBuildsOnceAndRunsTogether) {
   EXPECT_EQ(r.claims[0].verdict, Verdict::Pass);
 }
 
+// SeedBySeed: the same claim, each group's runs seed by seed.
+std::atomic<int> g_seed_order{0};
+
+Measurement MeasureSeedOrder(const RunContext& ctx) {
+  Measurement m;
+  m.set("order", ++g_seed_order);
+  return m;
+}
+
+PRISM_CLAIM("toy-seed-by-seed", MeasureSeedOrder)
+    ->Sweep("quick", {{{"group", "a"}, {"i", 1}}, {{"group", "b"}, {"i", 1}}, {{"group", "a"}, {"i", 2}}})
+    ->Seeds(2)
+    ->ShareBy({"group"})
+    ->SeedBySeed();
+
+TEST(ShareGroups, SeedBySeedRunsEveryPointOfASeedBeforeTheNextSeed) {
+  ScratchDir dir("prism-claim-support-test");
+  const RunResult r = run_toy(dir, "toy-seed-by-seed", "order", 100);
+  const auto& pts = r.claims[0].points;
+  ASSERT_EQ(pts.size(), 3u);
+  const auto order = [&](size_t p, size_t s) { return pts[p].runs[s].scalars.at("order"); };
+  // Group a: (point 0, seed 1), (point 2, seed 1), (point 0, seed 2), (point 2, seed 2); then group b.
+  EXPECT_EQ(order(0, 0), 1.0);
+  EXPECT_EQ(order(2, 0), 2.0);
+  EXPECT_EQ(order(0, 1), 3.0);
+  EXPECT_EQ(order(2, 1), 4.0);
+  EXPECT_EQ(order(1, 0), 5.0);
+  EXPECT_EQ(order(1, 1), 6.0);
+}
+
 // ---- Derive -------------------------------------------------------------------
 
 Measurement MeasureTime(const RunContext& ctx) {

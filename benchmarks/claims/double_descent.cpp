@@ -452,6 +452,7 @@ PRISM_CLAIM("double-descent", MeasureDoubleDescent)
     ->Sweep("full", sweep(10000, 0.25))
     ->Seeds(3)
     ->ShareBy({"part"})
+    ->SeedBySeed()  // a seed's first run computes every N of it (rff_pass): its runs reach the journal together
     ->Derive(DeriveDoubleDescent)
     ->Note("Seeds are frequency draws (train = the first n images, fixed). Per N, one spectral decomposition "
            "gives the minimum-norm solution (numpy's lstsq cutoff eps max(n, N) s_1) and the whole ridge path: "

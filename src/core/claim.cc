@@ -79,6 +79,7 @@ Claim* Claim::Plot(Figure f) { spec_->figures.push_back(std::move(f)); return th
 Claim* Claim::Note(std::string s) { spec_->notes.push_back(std::move(s)); return this; }
 Claim* Claim::Derive(DeriveFn fn) { spec_->derive = std::move(fn); return this; }
 Claim* Claim::ShareBy(std::vector<std::string> params) { spec_->share_by = std::move(params); return this; }
+Claim* Claim::SeedBySeed() { spec_->seed_by_seed = true; return this; }
 
 Json ClaimSpec::share_group(const Json& point) const {
   Json g = Json::object();

@@ -177,6 +177,9 @@ struct ClaimSpec {
   MeasureFn measure;
   DeriveFn derive;                                 // optional
   std::vector<std::string> share_by;               // parameters that split the share groups
+  // Each share group's runs in seed order (every point of a seed, then the
+  // next seed) instead of point order: see Claim::SeedBySeed.
+  bool seed_by_seed = false;
   std::vector<Figure> figures;
   std::vector<std::string> notes;                  // printed beside the figure
   std::vector<std::string> presets() const;
@@ -200,6 +203,13 @@ class Claim {
   Claim* Derive(DeriveFn fn);
   // Splits the claim's shared setup into groups by these parameters (SharedStore).
   Claim* ShareBy(std::vector<std::string> params);
+  // Runs each share group seed by seed: every point of the first seed, then of
+  // the next. For claims whose first run of a seed computes all the seed's
+  // points in one batch (double-descent: one pass over N per frequency draw),
+  // so the seed's runs reach the journal together and a run that dies loses at
+  // most one seed's batch; in point order every point but the first would
+  // wait for the last seed, and a resumed run would redo every batch.
+  Claim* SeedBySeed();
 
  private:
   ClaimSpec* spec_;

@@ -252,8 +252,9 @@ RunResult run_claims(const RunOptions& opt) {
   }
 
   // Jobs claim by claim; within a claim, share group by share group (in order
-  // of first appearance), each group's points in sweep order. The last job of
-  // a group frees the group's shared setup.
+  // of first appearance), each group's points in sweep order, every seed of a
+  // point before the next (seed by seed instead under Claim::SeedBySeed). The
+  // last job of a group frees the group's shared setup.
   std::vector<Job> jobs;
   size_t group_count = 0;
   for (size_t c = 0; c < result.claims.size(); ++c) {
@@ -264,13 +265,29 @@ RunResult run_claims(const RunOptions& opt) {
       if (std::find(groups.begin(), groups.end(), g) == groups.end()) groups.push_back(g);
     }
     for (const auto& g : groups) {
-      for (size_t p = 0; p < cr.points.size(); ++p) {
-        if (specs[c]->share_group(cr.points[p].params) != g) continue;
-        for (size_t s = 0; s < cr.points[p].seeds.size(); ++s)
-          jobs.push_back({c, p, s, cr.points[p].seeds[s],
-                          "claim/" + cr.info.id + "/" + point_label(cr.points[p].params) + "/seed:" +
-                              std::to_string(cr.points[p].seeds[s]),
-                          group_count, false});
+      std::vector<size_t> members;  // the group's points, in sweep order
+      for (size_t p = 0; p < cr.points.size(); ++p)
+        if (specs[c]->share_group(cr.points[p].params) == g) members.push_back(p);
+      const auto add = [&](size_t p, size_t s) {
+        jobs.push_back({c, p, s, cr.points[p].seeds[s],
+                        "claim/" + cr.info.id + "/" + point_label(cr.points[p].params) + "/seed:" +
+                            std::to_string(cr.points[p].seeds[s]),
+                        group_count, false});
+      };
+      if (specs[c]->seed_by_seed) {  // seeds in order of first appearance, each with all its points
+        std::vector<std::uint64_t> seeds;
+        for (size_t p : members)
+          for (std::uint64_t seed : cr.points[p].seeds)
+            if (std::find(seeds.begin(), seeds.end(), seed) == seeds.end()) seeds.push_back(seed);
+        for (std::uint64_t seed : seeds)
+          for (size_t p : members) {
+            const auto& ps = cr.points[p].seeds;
+            const auto it = std::find(ps.begin(), ps.end(), seed);
+            if (it != ps.end()) add(p, static_cast<size_t>(it - ps.begin()));
+          }
+      } else {
+        for (size_t p : members)
+          for (size_t s = 0; s < cr.points[p].seeds.size(); ++s) add(p, s);
       }
       ++group_count;
     }
