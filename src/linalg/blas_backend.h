@@ -49,7 +49,11 @@ std::string oversubscription_note(double other_runnable, int blas_threads, int c
 // backend ("" for the serial ones: reference, ATLAS, Eigen's own kernels).
 std::string oversubscription_note();
 
-// Whether the loaded BLAS runs a small call (m n k <= 2^18) on the calling
+// The size (m n k of a GEMM) up to which OpenBLAS runs a call on the calling
+// thread alone: SMP_THRESHOLD_MIN x GEMM_MULTITHREAD_THRESHOLD, interface/gemm.c.
+inline constexpr double kSerialBlasCallSize = 65536.0 * 4;
+
+// Whether the loaded BLAS runs a small call (m n k <= kSerialBlasCallSize) on the calling
 // thread alone, so a caller may split such calls over its own threads without
 // nesting a BLAS thread pool: the serial backends (reference, ATLAS, Eigen's
 // own kernels) and OpenBLAS (serial below that size, interface/gemm.c); not

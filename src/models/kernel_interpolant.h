@@ -17,6 +17,7 @@
 
 #include <Eigen/Core>
 
+#include "src/core/timing.h"
 #include "src/linalg/dense_solve.h"
 #include "src/linalg/kernels.h"
 #include "src/linalg/tiled_cholesky.h"
@@ -33,7 +34,7 @@ struct PairwiseDistances {
   Eigen::MatrixXd train_test;  // D(train, test), n x n_test: one test point per column
   double seconds = 0;          // both builds, BLAS and the distance pass
   double blas_flops = 0;
-  double gflops() const { return seconds > 0 ? blas_flops / seconds * 1e-9 : 0.0; }
+  double gflops() const { return gflop_rate(blas_flops, seconds); }
 };
 
 struct KernelInterpolantOptions {

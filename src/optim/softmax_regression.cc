@@ -12,10 +12,6 @@
 namespace prism::optim {
 
 namespace {
-// OpenBLAS runs a GEMM on the calling thread alone when m n k <= 65536 x 4
-// (interface/gemm.c, SMP_THRESHOLD_MIN x GEMM_MULTITHREAD_THRESHOLD), so blocks
-// of at most that size may run on our own threads without nesting its pool.
-constexpr double kSerialGemmSize = 65536.0 * 4;
 // Fewer rows than this per block and the products lose more than the split gains.
 constexpr Eigen::Index kMinSplitRows = 8;
 constexpr Eigen::Index kMaxSplitRows = 64;
@@ -46,13 +42,15 @@ double accumulate_rows(const Rows& F, const Eigen::VectorXi& y, const Eigen::Ref
   }
   return loss;
 }
-// Where the loaded BLAS runs calls of `rows` x `depth` x `columns` (m n k)
-// on the calling thread: the rows of a block that stays under that size, or 0
-// when even kMinSplitRows rows do not.
+// Where the loaded BLAS runs small calls on the calling thread: the rows of a
+// block whose products (rows x depth x columns) stay within
+// linalg::kSerialBlasCallSize, so blocks may run on our own threads without
+// nesting its pool; 0 when even kMinSplitRows rows do not, or the BLAS threads
+// every call.
 Eigen::Index serial_block_rows(Eigen::Index depth, Eigen::Index columns) {
   if (!linalg::blas_runs_small_calls_serially()) return 0;
   const double row_size = static_cast<double>(depth) * static_cast<double>(columns);
-  const Eigen::Index rows = row_size > 0 ? static_cast<Eigen::Index>(kSerialGemmSize / row_size) : kMaxSplitRows;
+  const Eigen::Index rows = row_size > 0 ? static_cast<Eigen::Index>(linalg::kSerialBlasCallSize / row_size) : kMaxSplitRows;
   return rows >= kMinSplitRows ? std::min(rows, kMaxSplitRows) : 0;
 }
 
