@@ -245,6 +245,28 @@ TEST(Cli, ListJsonNamesTheClaims) {
   }
 }
 
+// The scripts that reuse result folders (flip-test, compare-blas) trust this:
+// `prism version` names the commit that the binary's runs record.
+TEST(Cli, VersionNamesTheCommitItsRunsRecord) {
+  const ScratchDir scratch("prism-cli-test");
+  Result v = prism("version --json");
+  ASSERT_EQ(v.status, 0) << v.output;
+  const auto version = nlohmann::json::parse(v.output);
+  ASSERT_EQ(version.at("git_commit").get<std::string>().size(), 40u) << v.output;
+  const fs::path out = scratch / "run";
+  Result run = prism("run --filter min-norm-alignment --seeds 1 --allow-inconclusive --no-report --quiet --threads 1 "
+                     "--out " + out.string());
+  ASSERT_EQ(run.status, 0) << run.output;
+  std::ifstream in(out / "results.json");
+  const auto context = nlohmann::json::parse(in).at("context");
+  EXPECT_EQ(context.at("git_commit"), version.at("git_commit"));
+  EXPECT_EQ(context.at("git_dirty"), version.at("git_dirty"));
+  EXPECT_EQ(context.at("prism_version"), version.at("prism_version"));
+  Result text = prism("version");
+  EXPECT_EQ(text.status, 0);
+  EXPECT_NE(text.output.find(version.at("git_commit").get<std::string>()), std::string::npos) << text.output;
+}
+
 TEST(Cli, MalformedReferenceExitsTwoNamingTheFile) {
   const ScratchDir refs("prism-cli-test");
   fs::copy(fs::path(PRISM_SOURCE_DIR) / "reference", refs.path(), fs::copy_options::recursive);

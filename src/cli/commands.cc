@@ -349,6 +349,26 @@ int cmd_bench(const std::vector<std::string>& args, int argc, char** argv) {
   return 0;
 }
 
+// What a result folder must match to be reused: scripts/flip-test and
+// scripts/compare-blas skip a folder only when its results.json names this
+// binary's commit (and a clean tree), so one test never mixes two builds.
+int cmd_version(const std::vector<std::string>& args) {
+  po::options_description desc("prism version");
+  desc.add_options()("json", "machine-readable output");
+  auto vm = parse(args, desc);
+  const Json context = machine_context();
+  Json out;
+  for (const char* key : {"prism_version", "git_commit", "git_dirty", "build", "compiler"}) out[key] = context.at(key);
+  if (vm.count("json")) {
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::printf("prism %s, commit %s%s, %s build, %s\n", out["prism_version"].get<std::string>().c_str(),
+                out["git_commit"].get<std::string>().c_str(), out["git_dirty"].get<bool>() ? " (dirty tree)" : "",
+                out["build"].get<std::string>().c_str(), out["compiler"].get<std::string>().c_str());
+  }
+  return 0;
+}
+
 int cmd_blas(const std::vector<std::string>& args) {
   po::options_description desc("prism blas");
   desc.add_options()("json", "machine-readable output");
@@ -383,6 +403,7 @@ commands:
   bench  [--blas NAME] [--threads N] [Google Benchmark flags]
                                                timing of the hot kernels
   blas   [--json]                              BLAS backends on this machine
+  version [--json]                             the commit this binary was built from
 
 exit status: 0 every claim verified and every control rejected; 1 a wrong or
 inconclusive verdict; 2 bad usage or bad input (the message names the file).
@@ -404,6 +425,7 @@ int run_main(int argc, char** argv) {
     if (cmd == "report") return cmd_report(args);
     if (cmd == "bench") return cmd_bench(args, argc, argv);
     if (cmd == "blas") return cmd_blas(args);
+    if (cmd == "version") return cmd_version(args);
     std::fprintf(stderr, "prism: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
     return 2;
   } catch (const prism::InputError& e) {
