@@ -231,6 +231,23 @@ TEST(Cli, SigkillMidCatalogThenResumeEqualsAnUninterruptedRun) {
   }
 }
 
+// The journal names its BLAS backend: a resume without --blas runs on it, one
+// that names another backend is refused (two backends' numbers never mix).
+TEST(Cli, ResumeRunsOnTheJournalsBackendAndRefusesAnother) {
+  const ScratchDir scratch("prism-cli-test");
+  const fs::path out = scratch / "out";
+  ASSERT_EQ(prism("run --filter min-norm-alignment --no-report --quiet --threads 1 --blas reference --out " +
+                  out.string()).status,
+            0);
+  const Result other = prism("run --resume " + out.string() + " --blas openblas --no-report --quiet --threads 1");
+  EXPECT_EQ(other.status, 2) << other.output;
+  EXPECT_NE(other.output.find("blas: journal \"reference\", this run \"openblas\""), std::string::npos)
+      << other.output;
+  const Result same = prism("run --resume " + out.string() + " --no-report --quiet");
+  ASSERT_EQ(same.status, 0) << same.output;
+  EXPECT_EQ(read_json(out / "results.json")["context"]["blas"]["backend"], "reference");
+}
+
 TEST(Cli, ListJsonNamesTheClaims) {
   Result r = prism("list --json");
   ASSERT_EQ(r.status, 0) << r.output;

@@ -146,6 +146,10 @@ int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
     if (vm["seeds"].defaulted()) opt.seeds = id.value("seeds", opt.seeds);
     if (vm["seed-base"].defaulted()) opt.seed_base = id.value("seed_base", opt.seed_base);
     if (!vm.count("shard") && id.value("shard", "1/1") != "1/1") shard = id.value("shard", "");
+    // The journal's backend unless --blas names one (a different one is refused below).
+    if (const std::string was = id.value("blas", ""); blas.empty() && !was.empty() && was != "unknown" &&
+                                                     was != blas_info().value("backend", "unknown"))
+      blas = was;
     if (!vm["out"].defaulted() && std::filesystem::path(out) != std::filesystem::path(resume))
       throw InputError("--out " + out, "differs from --resume " + resume, "a resumed run writes into its own folder");
     out = resume;

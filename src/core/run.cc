@@ -72,7 +72,10 @@ Json run_identity(const RunOptions& opt, const std::vector<const ClaimSpec*>& sp
           {"shard", fmt::format("{}/{}", opt.shard_index + 1, opt.shard_count)},
           {"claims", claims},
           {"git_commit", context.value("git_commit", "")},
-          {"git_dirty", context.value("git_dirty", false)}};
+          {"git_dirty", context.value("git_dirty", false)},
+          // Backends round differently (and ATLAS answered one LAPACK call wrongly):
+          // a run resumed on another would mix two sets of numbers.
+          {"blas", blas_info().value("backend", "unknown")}};
 }
 
 // Results of an earlier run in `out` (its journal stays: it is this run's to write).
