@@ -328,6 +328,19 @@ TEST(FitKnee, RejectsTooFewPoints) {
 namespace prism {
 namespace {
 
+TEST(Median, OddEvenAndUnsortedCounts) {
+  EXPECT_EQ(median({3.0}), 3.0);
+  EXPECT_EQ(median({5.0, 1.0, 3.0}), 3.0);
+  EXPECT_EQ(median({4.0, 1.0, 3.0, 2.0}), 2.5);
+  EXPECT_EQ(median({0.0, 0.0, 7.0, -1.0}), 0.0) << "zeros are ordinary values";
+  EXPECT_EQ(median({-INFINITY, 1.0, 2.0}), 1.0);
+}
+
+TEST(Median, RejectsNoValuesAndNaN) {
+  EXPECT_THROW(median({}), std::invalid_argument);
+  EXPECT_THROW(median({1.0, NAN, 2.0}), std::invalid_argument);
+}
+
 TEST(RunningMean, AgreesWithSummarize) {
   const std::vector<double> v = {0.3, 1.7, -2.2, 4.0, 0.0, 1e-3};
   RunningMean r;

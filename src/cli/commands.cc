@@ -19,6 +19,7 @@
 #include "src/core/context.h"
 #include "src/core/journal.h"
 #include "src/core/runner.h"
+#include "src/core/stats.h"
 #include "src/linalg/blas_backend.h"
 
 namespace prism::cli {
@@ -265,12 +266,7 @@ class RateCollector : public benchmark::ConsoleReporter {
       rates[name].push_back(it->second.value);
     }
   }
-  static double median_of(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const size_t h = v.size() / 2;
-    return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
-  }
-  double median(const std::string& name) const { return median_of(rates.at(name)); }
+  double median(const std::string& name) const { return prism::median(rates.at(name)); }
   std::vector<std::string> order;  // first-seen order, as the console printed them
   std::map<std::string, std::vector<double>> rates;
   std::map<std::string, std::vector<double>> wrapper;  // perf/dgemm_wrapper/N: paired prism/bare ratios
@@ -328,7 +324,7 @@ int cmd_bench(const std::vector<std::string>& args, int argc, char** argv) {
     // The paired, interleaved measurement (perf/dgemm_wrapper); the two
     // separate arms only when it was filtered out.
     for (const auto& [name, ratios] : reporter.wrapper) {
-      const double ratio = RateCollector::median_of(ratios);
+      const double ratio = prism::median(ratios);
       std::printf("prism's DGEMM path / bare dgemm_ at %s (paired): %.3f\n", name.substr(19).c_str(), ratio);
       out["wrapper_ratios"].push_back({{"name", name}, {"ratio", ratio}, {"paired", true}});
     }

@@ -26,6 +26,16 @@ double t_quantile(int dof, double level) {
   return boost::math::quantile(dist, 0.5 + level / 2);
 }
 
+double median(std::vector<double> values) {
+  if (values.empty()) throw std::invalid_argument("median: no values");
+  for (double v : values)
+    if (std::isnan(v)) throw std::invalid_argument("median: a NaN among the values");
+  const size_t h = values.size() / 2;
+  std::nth_element(values.begin(), values.begin() + h, values.end());
+  if (values.size() % 2) return values[h];
+  return 0.5 * (*std::max_element(values.begin(), values.begin() + h) + values[h]);
+}
+
 Summary summarize(const std::vector<double>& values, double level) {
   if (values.empty()) throw std::invalid_argument("summarize: no values");
   Summary s;

@@ -29,10 +29,15 @@ double t_quantile(int dof, double level = kConfidence);
 // n == 1 the interval is (-inf, +inf); with n == 0 it throws.
 Summary summarize(const std::vector<double>& values, double level = kConfidence);
 
+// The median (the mean of the two middle values for an even count). Throws
+// std::invalid_argument when `values` is empty or holds a NaN.
+double median(std::vector<double> values);
+
 // Mean and standard error of a stream of values that is not stored (Monte
 // Carlo over millions of draws or paths): Welford's update, so the variance
 // suffers no cancellation. se() is sqrt(unbiased variance / n), as in
-// Summary; it is +inf with fewer than 2 values.
+// Summary; it is +inf with fewer than 2 values. Values must be finite: after
+// one infinity every later mean is NaN (inf - inf in the update).
 class RunningMean {
  public:
   void add(double x) {
