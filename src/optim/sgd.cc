@@ -5,6 +5,8 @@
 #include <immintrin.h>
 #endif
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -153,6 +155,10 @@ constexpr double kParallelEntries = 1 << 20;
 template <typename Scalar>
 void subtract_columns_parallel(const Eigen::Ref<const Matrix<Scalar>>& K, const std::vector<Index>& columns,
                                const Matrix<Scalar>& coef, Eigen::MatrixXd& r, Index n, int threads) {
+  // Never more than the run's thread budget (--threads sets OMP_NUM_THREADS): a
+  // region of 2 threads beside another busy process waits at every step's
+  // barrier (critical-batch quick 21 -> 339 s at OMP_NUM_THREADS=1 beside a run).
+  threads = std::min(threads, omp_get_max_threads());
   const double entries = static_cast<double>(n) * static_cast<double>(columns.size()) * static_cast<double>(r.cols());
   if (threads <= 1 || entries < kParallelEntries) {
     subtract_columns<Scalar>(K, columns, coef, r, 0, n);

@@ -49,7 +49,7 @@ struct SgdOptions {
   std::int64_t max_iterations = 0;  // steps at most
   double target_ratio = 0;          // stop at the first t with L(w_t) <= target_ratio L(w_0); 0: never
   std::int64_t record_every = 0;    // record L every this many steps; 0: t = 0 and the last step only
-  int threads = 1;                  // sgd_kernel: row-split threads for large steps (n m >= 2^20); same bits for any count
+  int threads = 1;                  // sgd_kernel: row-split threads for large steps (n m >= 2^20), at most the OpenMP budget; same bits for any count
 };
 
 struct GdOptions {
