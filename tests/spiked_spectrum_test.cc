@@ -143,6 +143,97 @@ TEST(SpikedSgd, SameTrajectoryAsDenseKernelSgd) {
   same_trajectory(257, 64, 128, true);
 }
 
+// sgd_spiked_gram_mean_loss: the mean over R streams of the single runs on
+// the same streams, recorded at every step; the stop step is the first t at
+// which that mean reaches the target; one stream is sgd_spiked_gram itself.
+struct MeanLossCase {
+  Eigen::Index n, m;
+  double ratio;
+};
+
+optim::SgdOptions mean_loss_options(const SpikedSpectrum& s, Eigen::Index m) {
+  optim::SgdOptions o;
+  o.batch = m;
+  o.step = optim::critical_step(m, s.beta, s.lambda_1());
+  o.max_iterations = 100000;
+  o.record_every = 1;
+  return o;
+}
+
+std::vector<Rng> batch_streams(int R) {
+  std::vector<Rng> streams;
+  for (int k = 0; k < R; ++k) streams.emplace_back(7, "batches-" + std::to_string(k));
+  return streams;
+}
+
+TEST(SpikedSgdMeanLoss, IsTheMeanOfTheSingleRunsAndStopsWhereItFirstReachesTheTarget) {
+  for (const MeanLossCase c : {MeanLossCase{120, 1, 16}, MeanLossCase{200, 8, 4}, MeanLossCase{90, 64, 64}}) {
+    const SpikedSpectrum s = spiked_spectrum(c.n, 1.0, c.ratio);
+    const Eigen::MatrixXd Y = Rng(3, "targets").normal_matrix(c.n, 2);
+    constexpr int R = 3;
+    const std::string where = "n = " + std::to_string(c.n) + ", m = " + std::to_string(c.m);
+    // The single runs, recorded at every step up to a cap past the stop step.
+    optim::SgdOptions o = mean_loss_options(s, c.m);
+    o.target_ratio = 1e-3;
+    std::vector<Rng> probe = batch_streams(R);
+    const optim::SgdTrace mean = optim::sgd_spiked_gram_mean_loss(s, Y, o, probe);
+    ASSERT_TRUE(mean.reached_target()) << where;
+    ASSERT_GT(mean.iterations_to_target, 10) << where;  // not a vacuous comparison
+    optim::SgdOptions single = o;
+    single.target_ratio = 0;
+    single.max_iterations = mean.iterations_to_target;
+    std::vector<Rng> streams = batch_streams(R);
+    std::vector<double> expected(static_cast<std::size_t>(mean.iterations_to_target + 1), 0.0);
+    for (int k = 0; k < R; ++k) {
+      Eigen::MatrixXd alpha;
+      const optim::SgdTrace run = optim::sgd_spiked_gram(s, Y, alpha, single, streams[static_cast<std::size_t>(k)]);
+      ASSERT_EQ(run.losses.size(), expected.size()) << where;
+      for (std::size_t t = 0; t < expected.size(); ++t) expected[t] += run.losses[t] / R;
+    }
+    ASSERT_EQ(mean.losses.size(), expected.size()) << where;
+    for (std::size_t t = 0; t < expected.size(); ++t)
+      EXPECT_NEAR(mean.losses[t], expected[t], kExact * expected[0]) << where << ", t = " << t;
+    const double target = 1e-3 * expected[0];
+    for (std::size_t t = 0; t + 1 < expected.size(); ++t)
+      EXPECT_GT(expected[t], target * (1 + kExact)) << where << ": the mean reached the target before t = " << t;
+    EXPECT_LE(expected.back(), target * (1 + kExact)) << where;
+  }
+}
+
+TEST(SpikedSgdMeanLoss, OneStreamIsSgdSpikedGramAndThreadsChangeNoBits) {
+  const SpikedSpectrum s = spiked_spectrum(150, 1.0, 16);
+  const Eigen::MatrixXd Y = Rng(4, "targets").normal_matrix(150, 1);
+  optim::SgdOptions o = mean_loss_options(s, 4);
+  o.target_ratio = 1e-3;
+  std::vector<Rng> one = batch_streams(1);
+  Rng same(7, "batches-0");
+  Eigen::MatrixXd alpha;
+  const optim::SgdTrace single = optim::sgd_spiked_gram(s, Y, alpha, o, same);
+  const optim::SgdTrace mean = optim::sgd_spiked_gram_mean_loss(s, Y, o, one);
+  EXPECT_EQ(mean.iterations_to_target, single.iterations_to_target);
+  EXPECT_EQ(mean.losses, single.losses);
+  std::vector<Rng> serial = batch_streams(5), threaded = batch_streams(5);
+  o.threads = 1;
+  const optim::SgdTrace a = optim::sgd_spiked_gram_mean_loss(s, Y, o, serial);
+  o.threads = 2;
+  const optim::SgdTrace b = optim::sgd_spiked_gram_mean_loss(s, Y, o, threaded);
+  EXPECT_EQ(a.iterations_to_target, b.iterations_to_target);
+  EXPECT_EQ(a.losses, b.losses);
+}
+
+TEST(SpikedSgdMeanLoss, RejectsNoStreamAndBadInput) {
+  const SpikedSpectrum s = spiked_spectrum(10, 1.0, 4);
+  optim::SgdOptions o;
+  o.max_iterations = 1;
+  o.step = 1;
+  std::vector<Rng> none;
+  EXPECT_THROW(optim::sgd_spiked_gram_mean_loss(s, Eigen::MatrixXd::Ones(10, 1), o, none), std::invalid_argument);
+  std::vector<Rng> one = batch_streams(1);
+  EXPECT_THROW(optim::sgd_spiked_gram_mean_loss(s, Eigen::MatrixXd::Ones(9, 1), o, one), std::invalid_argument);
+  o.step = 0;
+  EXPECT_THROW(optim::sgd_spiked_gram_mean_loss(s, Eigen::MatrixXd::Ones(10, 1), o, one), std::invalid_argument);
+}
+
 TEST(SpikedSgd, RejectsBadInput) {
   const SpikedSpectrum s = spiked_spectrum(10, 1.0, 4);
   Eigen::MatrixXd alpha;
