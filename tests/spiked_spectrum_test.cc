@@ -2,6 +2,7 @@
 // prescribed ratio beta / lambda_1 is exact, and the structured SGD
 // (src/optim/sgd_spiked.h) follows sgd_kernel's trajectory on the dense Gram.
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -143,95 +144,108 @@ TEST(SpikedSgd, SameTrajectoryAsDenseKernelSgd) {
   same_trajectory(257, 64, 128, true);
 }
 
-// sgd_spiked_gram_mean_loss: the mean over R streams of the single runs on
-// the same streams, recorded at every step; the stop step is the first t at
-// which that mean reaches the target; one stream is sgd_spiked_gram itself.
-struct MeanLossCase {
-  Eigen::Index n, m;
-  double ratio;
-};
-
-optim::SgdOptions mean_loss_options(const SpikedSpectrum& s, Eigen::Index m) {
+// sgd_spiked_gram_expected_loss against two independent computations: the
+// exact average over every batch sequence (small n, m, t: all n^(m t) index
+// tuples are equally likely), and the Monte-Carlo mean of sgd_spiked_gram's
+// own runs (within 4.5 standard errors).
+optim::SgdOptions expected_loss_options(const SpikedSpectrum& s, Eigen::Index m, std::int64_t steps) {
   optim::SgdOptions o;
   o.batch = m;
   o.step = optim::critical_step(m, s.beta, s.lambda_1());
-  o.max_iterations = 100000;
+  o.max_iterations = steps;
   o.record_every = 1;
   return o;
 }
 
-std::vector<Rng> batch_streams(int R) {
-  std::vector<Rng> streams;
-  for (int k = 0; k < R; ++k) streams.emplace_back(7, "batches-" + std::to_string(k));
-  return streams;
+// E[L(w_t)], t = 0 .. steps, by enumerating every sequence of batches.
+std::vector<double> enumerated_expected_loss(const SpikedSpectrum& s, const Eigen::MatrixXd& Y, Eigen::Index m,
+                                             double eta, int steps) {
+  const Eigen::MatrixXd K = s.gram();
+  const Eigen::Index n = s.n;
+  std::vector<double> mean(static_cast<std::size_t>(steps) + 1, 0.0);
+  const Eigen::Index draws = m * steps;
+  Eigen::Index sequences = 1;
+  for (Eigen::Index k = 0; k < draws; ++k) sequences *= n;
+  std::vector<Eigen::Index> index(static_cast<std::size_t>(draws), 0);
+  for (Eigen::Index q = 0; q < sequences; ++q) {
+    Eigen::Index code = q;
+    for (auto& i : index) i = code % n, code /= n;
+    Eigen::MatrixXd r = -Y;
+    mean[0] += r.squaredNorm() / (2.0 * n) / static_cast<double>(sequences);
+    for (int t = 0; t < steps; ++t) {
+      Eigen::MatrixXd Sr = Eigen::MatrixXd::Zero(n, Y.cols());
+      for (Eigen::Index j = 0; j < m; ++j) {
+        const Eigen::Index i = index[static_cast<std::size_t>(t * m + j)];
+        Sr.row(i) += (eta / static_cast<double>(m)) * r.row(i);
+      }
+      r -= K * Sr;
+      mean[static_cast<std::size_t>(t) + 1] += r.squaredNorm() / (2.0 * n) / static_cast<double>(sequences);
+    }
+  }
+  return mean;
 }
 
-TEST(SpikedSgdMeanLoss, IsTheMeanOfTheSingleRunsAndStopsWhereItFirstReachesTheTarget) {
-  for (const MeanLossCase c : {MeanLossCase{120, 1, 16}, MeanLossCase{200, 8, 4}, MeanLossCase{90, 64, 64}}) {
+TEST(SpikedSgdExpectedLoss, EqualsTheAverageOverEveryBatchSequence) {
+  struct Case { Eigen::Index n, m; double ratio; int steps; };
+  for (const Case c : {Case{3, 1, 2.5, 4}, Case{3, 2, 2.5, 3}, Case{4, 3, 3.0, 2}, Case{5, 2, 4.0, 3}}) {
     const SpikedSpectrum s = spiked_spectrum(c.n, 1.0, c.ratio);
-    const Eigen::MatrixXd Y = Rng(3, "targets").normal_matrix(c.n, 2);
-    constexpr int R = 3;
+    const Eigen::MatrixXd Y = Rng(9, "targets").normal_matrix(c.n, 2);
+    const optim::SgdOptions o = expected_loss_options(s, c.m, c.steps);
+    const optim::SgdTrace e = optim::sgd_spiked_gram_expected_loss(s, Y, o);
+    const std::vector<double> exact = enumerated_expected_loss(s, Y, c.m, o.step, c.steps);
     const std::string where = "n = " + std::to_string(c.n) + ", m = " + std::to_string(c.m);
-    // The single runs, recorded at every step up to a cap past the stop step.
-    optim::SgdOptions o = mean_loss_options(s, c.m);
-    o.target_ratio = 1e-3;
-    std::vector<Rng> probe = batch_streams(R);
-    const optim::SgdTrace mean = optim::sgd_spiked_gram_mean_loss(s, Y, o, probe);
-    ASSERT_TRUE(mean.reached_target()) << where;
-    ASSERT_GT(mean.iterations_to_target, 10) << where;  // not a vacuous comparison
-    optim::SgdOptions single = o;
-    single.target_ratio = 0;
-    single.max_iterations = mean.iterations_to_target;
-    std::vector<Rng> streams = batch_streams(R);
-    std::vector<double> expected(static_cast<std::size_t>(mean.iterations_to_target + 1), 0.0);
-    for (int k = 0; k < R; ++k) {
-      Eigen::MatrixXd alpha;
-      const optim::SgdTrace run = optim::sgd_spiked_gram(s, Y, alpha, single, streams[static_cast<std::size_t>(k)]);
-      ASSERT_EQ(run.losses.size(), expected.size()) << where;
-      for (std::size_t t = 0; t < expected.size(); ++t) expected[t] += run.losses[t] / R;
-    }
-    ASSERT_EQ(mean.losses.size(), expected.size()) << where;
-    for (std::size_t t = 0; t < expected.size(); ++t)
-      EXPECT_NEAR(mean.losses[t], expected[t], kExact * expected[0]) << where << ", t = " << t;
-    const double target = 1e-3 * expected[0];
-    for (std::size_t t = 0; t + 1 < expected.size(); ++t)
-      EXPECT_GT(expected[t], target * (1 + kExact)) << where << ": the mean reached the target before t = " << t;
-    EXPECT_LE(expected.back(), target * (1 + kExact)) << where;
+    ASSERT_EQ(e.losses.size(), exact.size()) << where;
+    for (std::size_t t = 0; t < exact.size(); ++t)
+      EXPECT_NEAR(e.losses[t], exact[t], kExact * exact[0]) << where << ", t = " << t;
+    EXPECT_LT(exact.back(), 0.9 * exact[0]) << where;  // the loss moved: not a vacuous comparison
   }
 }
 
-TEST(SpikedSgdMeanLoss, OneStreamIsSgdSpikedGramAndThreadsChangeNoBits) {
-  const SpikedSpectrum s = spiked_spectrum(150, 1.0, 16);
-  const Eigen::MatrixXd Y = Rng(4, "targets").normal_matrix(150, 1);
-  optim::SgdOptions o = mean_loss_options(s, 4);
-  o.target_ratio = 1e-3;
-  std::vector<Rng> one = batch_streams(1);
-  Rng same(7, "batches-0");
-  Eigen::MatrixXd alpha;
-  const optim::SgdTrace single = optim::sgd_spiked_gram(s, Y, alpha, o, same);
-  const optim::SgdTrace mean = optim::sgd_spiked_gram_mean_loss(s, Y, o, one);
-  EXPECT_EQ(mean.iterations_to_target, single.iterations_to_target);
-  EXPECT_EQ(mean.losses, single.losses);
-  std::vector<Rng> serial = batch_streams(5), threaded = batch_streams(5);
-  o.threads = 1;
-  const optim::SgdTrace a = optim::sgd_spiked_gram_mean_loss(s, Y, o, serial);
-  o.threads = 2;
-  const optim::SgdTrace b = optim::sgd_spiked_gram_mean_loss(s, Y, o, threaded);
-  EXPECT_EQ(a.iterations_to_target, b.iterations_to_target);
-  EXPECT_EQ(a.losses, b.losses);
+TEST(SpikedSgdExpectedLoss, MatchesTheMeanOfSgdSpikedGramRuns) {
+  const SpikedSpectrum s = spiked_spectrum(40, 1.0, 16);
+  const Eigen::MatrixXd Y = Rng(4, "targets").normal_matrix(40, 1);
+  constexpr int kSteps = 60, kRuns = 4000;
+  for (Eigen::Index m : {1, 4, 32}) {
+    const optim::SgdOptions o = expected_loss_options(s, m, kSteps);
+    const optim::SgdTrace e = optim::sgd_spiked_gram_expected_loss(s, Y, o);
+    std::vector<double> sum(kSteps + 1, 0.0), sum_sq(kSteps + 1, 0.0);
+    Rng batches(12, "batches-m" + std::to_string(m));
+    for (int k = 0; k < kRuns; ++k) {
+      Eigen::MatrixXd alpha;
+      const optim::SgdTrace run = optim::sgd_spiked_gram(s, Y, alpha, o, batches);
+      for (int t = 0; t <= kSteps; ++t) sum[t] += run.losses[t], sum_sq[t] += run.losses[t] * run.losses[t];
+    }
+    for (int t : {1, 10, 30, 60}) {
+      const double mean = sum[t] / kRuns, se = std::sqrt((sum_sq[t] / kRuns - mean * mean) / (kRuns - 1));
+      EXPECT_NEAR(mean, e.losses[static_cast<std::size_t>(t)], 4.5 * se)
+          << "m = " << m << ", t = " << t << ": Monte-Carlo " << mean << " +- " << se << ", expected "
+          << e.losses[static_cast<std::size_t>(t)];
+    }
+  }
 }
 
-TEST(SpikedSgdMeanLoss, RejectsNoStreamAndBadInput) {
+TEST(SpikedSgdExpectedLoss, StopsAtTheFirstStepReachingTheTarget) {
+  const SpikedSpectrum s = spiked_spectrum(300, 1.0, 16);
+  const Eigen::MatrixXd Y = Rng(5, "targets").normal_matrix(300, 1);
+  optim::SgdOptions o = expected_loss_options(s, 8, 100000);
+  o.target_ratio = 1e-3;
+  const optim::SgdTrace e = optim::sgd_spiked_gram_expected_loss(s, Y, o);
+  ASSERT_TRUE(e.reached_target());
+  ASSERT_GT(e.iterations_to_target, 10);
+  ASSERT_EQ(e.losses.size(), static_cast<std::size_t>(e.iterations_to_target) + 1);
+  EXPECT_LE(e.losses.back(), 1e-3 * e.initial_loss);
+  EXPECT_GT(e.losses[e.losses.size() - 2], 1e-3 * e.initial_loss);
+}
+
+TEST(SpikedSgdExpectedLoss, RejectsBadInput) {
   const SpikedSpectrum s = spiked_spectrum(10, 1.0, 4);
   optim::SgdOptions o;
   o.max_iterations = 1;
+  EXPECT_THROW(optim::sgd_spiked_gram_expected_loss(s, Eigen::MatrixXd::Ones(10, 1), o), std::invalid_argument);
   o.step = 1;
-  std::vector<Rng> none;
-  EXPECT_THROW(optim::sgd_spiked_gram_mean_loss(s, Eigen::MatrixXd::Ones(10, 1), o, none), std::invalid_argument);
-  std::vector<Rng> one = batch_streams(1);
-  EXPECT_THROW(optim::sgd_spiked_gram_mean_loss(s, Eigen::MatrixXd::Ones(9, 1), o, one), std::invalid_argument);
-  o.step = 0;
-  EXPECT_THROW(optim::sgd_spiked_gram_mean_loss(s, Eigen::MatrixXd::Ones(10, 1), o, one), std::invalid_argument);
+  EXPECT_THROW(optim::sgd_spiked_gram_expected_loss(s, Eigen::MatrixXd::Ones(9, 1), o), std::invalid_argument);
+  o.batch = 0;
+  EXPECT_THROW(optim::sgd_spiked_gram_expected_loss(s, Eigen::MatrixXd::Ones(10, 1), o), std::invalid_argument);
 }
 
 TEST(SpikedSgd, RejectsBadInput) {

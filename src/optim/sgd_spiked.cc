@@ -1,8 +1,6 @@
 #include "src/optim/sgd_spiked.h"
 #include "src/optim/sgd_loop.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -90,25 +88,45 @@ SgdTrace sgd_spiked_gram(const models::SpikedSpectrum& s, const Eigen::Ref<const
   return trace;
 }
 
-SgdTrace sgd_spiked_gram_mean_loss(const models::SpikedSpectrum& s, const Eigen::Ref<const Eigen::MatrixXd>& Y,
-                                   const SgdOptions& options, std::vector<Rng>& streams) {
+SgdTrace sgd_spiked_gram_expected_loss(const models::SpikedSpectrum& s, const Eigen::Ref<const Eigen::MatrixXd>& Y,
+                                       const SgdOptions& options) {
   check_inputs(s, Y, options);
-  if (streams.empty()) fail("at least one batch stream", "none");
-  const int R = static_cast<int>(streams.size());
-  std::vector<SpikedStream> runs;
-  runs.reserve(streams.size());
-  for (int k = 0; k < R; ++k) runs.emplace_back(s, Y, Eigen::MatrixXd::Zero(s.n, Y.cols()), options);
-  const int threads = std::clamp(std::min(options.threads, omp_get_max_threads()), 1, R);
-  auto mean_loss = [&] {
-    double sum = 0;
-    for (const auto& run : runs) sum += run.loss();
-    return sum / R;
-  };
+  if (options.batch < 1) fail("a batch size m >= 1", std::to_string(options.batch));
+  const double n = static_cast<double>(s.n), m = static_cast<double>(options.batch), eta = options.step;
+  const double a = s.shared, b = s.own, row = a * n + b;  // K 1 = (a n + b) 1
+  const double c0 = eta / n, c1 = eta * eta / (m * n), c2 = eta * eta * (m - 1) / (m * n * n);
+  // M_0 = Y Y^T per column (r_0 = -Y): d = Y^2, u = Y (1^T Y), s = (1^T Y)^2.
+  const Eigen::RowVectorXd sums = Y.colwise().sum();
+  Eigen::MatrixXd d = Y.array().square().matrix(), u = Y * sums.asDiagonal();
+  Eigen::RowVectorXd total = sums.array().square().matrix();  // s = 1^T M 1
+  Eigen::RowVectorXd sigma = d.colwise().sum();                // 1^T d = tr M
   auto step = [&] {
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
-    for (int k = 0; k < R; ++k) runs[static_cast<std::size_t>(k)].step(streams[static_cast<std::size_t>(k)]);
+    // With K M = a 1 u^T + b M, K M K = a^2 s 1 1^T + a b (1 u^T + u 1^T) + b^2 M and
+    // K D K = a^2 sigma 1 1^T + a b (1 d^T + d 1^T) + b^2 D (D = Diag(d), sigma = 1^T d):
+    //   d' = d - 2 c0 (a u + b d) + c1 (a^2 sigma + (2 a b + b^2) d) + c2 (a^2 s + 2 a b u + b^2 d)
+    //   u' = u - c0 (a s + (b + a n + b) u) + c1 (a n + b)(a sigma + b d) + c2 (a n + b)(a s + b u)
+    //   s' = s - 2 c0 (a n + b) s + (a n + b)^2 (c1 sigma + c2 s)
+    const Eigen::RowVectorXd d_shift = c1 * a * a * sigma + c2 * a * a * total;
+    const Eigen::RowVectorXd u_shift = -c0 * a * total + c1 * row * a * sigma + c2 * row * a * total;
+    const double dd = 1 - 2 * c0 * b + c1 * (2 * a * b + b * b) + c2 * b * b, du = -2 * c0 * a + 2 * c2 * a * b;
+    const double uu = 1 - c0 * (b + row) + c2 * row * b, ud = c1 * row * b;
+    for (Index o = 0; o < d.cols(); ++o) {
+      double* dc = d.col(o).data();
+      double* uc = u.col(o).data();
+      double sum = 0;
+      for (Index i = 0; i < s.n; ++i) {
+        const double di = dc[i], ui = uc[i];
+        dc[i] = dd * di + du * ui + d_shift(o);
+        uc[i] = uu * ui + ud * di + u_shift(o);
+        sum += dc[i];
+      }
+      const double next_total = total(o) * (1 - 2 * c0 * row) + row * row * (c1 * sigma(o) + c2 * total(o));
+      sigma(o) = sum;
+      total(o) = next_total;
+    }
   };
-  return detail::run_loop({options.max_iterations, options.target_ratio, options.record_every}, true, step, mean_loss);
+  return detail::run_loop({options.max_iterations, options.target_ratio, options.record_every}, true, step,
+                          [&] { return sigma.sum() / (2.0 * n); });
 }
 
 }  // namespace prism::optim

@@ -11,8 +11,6 @@
 // both forms give the same trajectory on the same batches.
 #pragma once
 
-#include <vector>
-
 #include <Eigen/Core>
 
 #include "src/core/rng.h"
@@ -26,16 +24,18 @@ namespace prism::optim {
 SgdTrace sgd_spiked_gram(const models::SpikedSpectrum& s, const Eigen::Ref<const Eigen::MatrixXd>& Y,
                          Eigen::MatrixXd& alpha, const SgdOptions& options, Rng& rng);
 
-// The same iteration from alpha = 0 on R = streams.size() independent batch
-// streams in lock step; the trace is that of the mean loss over the streams,
-// (1/R) sum_r L_r(w_t), a Monte-Carlo estimate of E[L(w_t)] (the quantity of
-// MBB 2018 Thm 1 and 3), and it stops at the first t where that mean is <=
-// target_ratio x L(w_0). With one stream it is sgd_spiked_gram, bit for bit.
-// Streams step on up to options.threads threads (capped at the OpenMP budget):
-// each stream's arithmetic is its own and the mean is summed in stream order,
-// so the trace is the same for any thread count. Throws std::invalid_argument
-// for no stream and for the inputs sgd_spiked_gram rejects.
-SgdTrace sgd_spiked_gram_mean_loss(const models::SpikedSpectrum& s, const Eigen::Ref<const Eigen::MatrixXd>& Y,
-                                   const SgdOptions& options, std::vector<Rng>& streams);
+// The expected loss E[L(w_t)] of the same iteration from alpha = 0, over the
+// batch draws (with replacement), computed exactly rather than sampled. With
+// r_{t+1} = (I - K S_t) r_t, S_t = (eta/m) sum_j e_{i_j} e_{i_j}^T, i_j uniform:
+// E[S] = (eta/n) I and E[S M S] = eta^2/(m n) Diag(M) + eta^2 (m-1)/(m n^2) M, so
+// M_t = E[r_t r_t^T] obeys
+//   M' = M - (eta/n)(K M + M K) + eta^2/(m n) K Diag(M) K + eta^2 (m-1)/(m n^2) K M K.
+// For K = a 1 1^T + b I the diagonal d = diag(M), u = M 1 and s = 1^T M 1 close
+// on themselves (O(n) a step; sgd_spiked.cc spells the three updates out), and
+// E[L] = 1^T d / (2n), per output column. The trace's losses are E[L(w_t)]; it
+// stops at the first t with E[L(w_t)] <= target_ratio x L(w_0) (MBB 2018 Thm 1
+// and 3 bound exactly this expectation). options.threads is ignored.
+SgdTrace sgd_spiked_gram_expected_loss(const models::SpikedSpectrum& s, const Eigen::Ref<const Eigen::MatrixXd>& Y,
+                                       const SgdOptions& options);
 
 }  // namespace prism::optim
