@@ -248,6 +248,7 @@ constexpr Eigen::Index kTvCheckCells = 20000;  // grid of the TV cross-check on 
 struct Fit1d {
   Eigen::VectorXd w;
   double rmse = 0, norm = 0, tv = 0;
+  double backward_error = 0;  // ||A w - y|| / (eps ||A||_2 ||w||): the interpolation's, in units of eps
 };
 
 struct Draw1d {
@@ -268,6 +269,7 @@ Fit1d fit_1d(const Draw1d& d, Eigen::Index N) {
   Fit1d f;
   f.w = linalg::min_norm_solution(svd, d.y, linalg::lstsq_cutoff(svd.s, A.rows(), N)).col(0);
   f.rmse = (A * f.w - d.y).norm() / std::sqrt(static_cast<double>(kPoints1d));
+  f.backward_error = linalg::interpolation_backward_error(A, svd.s(0), f.w, d.y);
   f.norm = f.w.norm();
   f.tv = std::max(kTvFloor, d.features.derivative_total_variation(f.w, d.x(0), d.x(kPoints1d - 1)));
   return f;
@@ -286,7 +288,7 @@ Eigen::Index interpolation_threshold(const Draw1d& d) {
 // One seed: kReplicatesPerSeed independent (data, features) draws.
 Measurement relu_1d_seed(const RunContext& ctx) {
   RunningMean log_ratio, log_ratio_classical, smoother, at_30, log_ratio_30, n_thr, tv_thr_over_pl, tv_wide_over_pl;
-  double rmse_classical_min = INFINITY, rmse_interpolating_max = 0, norm_increase_max = -INFINITY;
+  double rmse_classical_min = INFINITY, rmse_interpolating_max = 0, backward_error_max = 0, norm_increase_max = -INFINITY;
   // Per profile N, each draw's TV(f') and ||w||: medians, since ||w|| is exactly 0 in a draw
   // where none of the first N features is active on the data (seen at N = 3).
   std::vector<std::vector<double>> tv_profile_draws(kProfileNs.size()), norm_profile_draws(kProfileNs.size());
@@ -305,6 +307,7 @@ Measurement relu_1d_seed(const RunContext& ctx) {
     tv_wide_over_pl.add(wide.tv / pl);
     rmse_classical_min = std::min(rmse_classical_min, classical.rmse);
     rmse_interpolating_max = std::max({rmse_interpolating_max, at.rmse, wide.rmse});
+    backward_error_max = std::max({backward_error_max, at.backward_error, wide.backward_error});
     at_30.add(thr <= 30 ? 1.0 : 0.0);
     if (thr <= 30) log_ratio_30.add(std::log(fit_1d(d, 30).tv / wide.tv));
     // B3: the minimum norm never grows with N above the threshold (nested features).
@@ -332,6 +335,7 @@ Measurement relu_1d_seed(const RunContext& ctx) {
   m.set("tv_over_min_interpolant_wide", tv_wide_over_pl.mean());
   m.set("rmse_classical_min", rmse_classical_min);
   m.set("rmse_interpolating_max", rmse_interpolating_max);
+  m.set("backward_error_interpolating_max", backward_error_max);
   m.set("norm_relative_increase_max", norm_increase_max);
   m.set("fraction_interpolating_at_30", at_30.mean());
   if (log_ratio_30.count() == 0)  // 78 % of draws interpolate at 30: all 20 missing is ~1e-13
@@ -429,6 +433,8 @@ void DeriveDoubleDescent(std::vector<PointRuns>& points) {
     if (p.params.value("part", "") != "relu-1d") continue;
     record_worst_over_seeds(p, "rmse_classical_min", Worst::kSmallest, "rmse_classical_min_worst_seed");
     record_worst_over_seeds(p, "rmse_interpolating_max", Worst::kLargest, "rmse_interpolating_max_worst_seed");
+    record_worst_over_seeds(p, "backward_error_interpolating_max", Worst::kLargest,
+                            "backward_error_interpolating_max_worst_seed");
     record_worst_over_seeds(p, "norm_relative_increase_max", Worst::kLargest, "norm_relative_increase_max_worst_seed");
   }
 }
