@@ -127,7 +127,6 @@ Measurement MeasureCriticalBatch(const RunContext& ctx) {
   o.batch = m;
   o.target_ratio = kTargetRatio;
   o.max_iterations = static_cast<std::int64_t>(ctx.num("max_epochs") * static_cast<double>(n));
-  Rng batches = ctx.rng("batches");
   Eigen::MatrixXd alpha;
   Spectrum spec;
   optim::SgdTrace trace;
@@ -136,6 +135,7 @@ Measurement MeasureCriticalBatch(const RunContext& ctx) {
     o.step = optim::critical_step(m, spec.beta, spec.lambda_1);
     o.threads = kSgdThreads;
     const auto mnist = mnist_problem(ctx, n);
+    Rng batches = ctx.rng("batches");
     trace = optim::sgd_kernel(*mnist_kernel_float(ctx, n), mnist->Y, alpha, o, batches);
     // The iterate's loss against K in double: what the float copy's run
     // reached on the problem itself (~1e-3 L(w0) if the copy changed nothing).

@@ -16,55 +16,7 @@ using Eigen::Index;
   throw std::invalid_argument("sgd_spiked_gram: expected " + expected + ", got " + actual);
 }
 
-// One run's state: the iterate alpha, its residual r = K alpha - Y and L.
-class SpikedStream {
- public:
-  // alpha: the start (n x c), moved in.
-  SpikedStream(const models::SpikedSpectrum& s, const Eigen::Ref<const Eigen::MatrixXd>& Y, Eigen::MatrixXd alpha,
-               const SgdOptions& options)
-      : s_(s), alpha_(std::move(alpha)), batches_(s.n, options.batch, options.step, Y.cols()), total_(Y.cols()) {
-    // r = K alpha - Y with K alpha = a 1 (1^T alpha) + b alpha.
-    r_ = s.own * alpha_ - Y;
-    r_.rowwise() += s.shared * alpha_.colwise().sum();
-    loss_ = r_.squaredNorm() / two_n();
-  }
-
-  void step(Rng& rng) {
-    batches_.next(rng, r_);
-    const Index used = batches_.used(), n = s_.n;
-    const auto& columns = batches_.columns();
-    const Eigen::MatrixXd& coef = batches_.coef();
-    total_ = coef.topRows(used).colwise().sum();
-    for (Index v = 0; v < used; ++v) {
-      alpha_.row(columns[v]) -= coef.row(v);
-      r_.row(columns[v]) -= s_.own * coef.row(v);  // the b I part of K[:, B]
-    }
-    // The a 1 1^T part shifts every residual; the loss comes in the same pass.
-    double sum_sq = 0;
-    for (Index o = 0; o < r_.cols(); ++o) {
-      const double shift = s_.shared * total_(o);
-      double* col = r_.col(o).data();
-      for (Index i = 0; i < n; ++i) {
-        col[i] -= shift;
-        sum_sq += col[i] * col[i];
-      }
-    }
-    loss_ = sum_sq / two_n();
-  }
-
-  double loss() const { return loss_; }
-  Eigen::MatrixXd& alpha() { return alpha_; }
-
- private:
-  double two_n() const { return 2.0 * static_cast<double>(s_.n); }
-
-  const models::SpikedSpectrum& s_;
-  Eigen::MatrixXd alpha_, r_;
-  detail::MergedBatches batches_;
-  Eigen::RowVectorXd total_;
-  double loss_ = 0;
-};
-
+// The inputs both forms share: the loop's options, a spectrum, n rows of targets.
 void check_inputs(const models::SpikedSpectrum& s, const Eigen::Ref<const Eigen::MatrixXd>& Y, const SgdOptions& o) {
   detail::check_loop("sgd_spiked_gram", o.step, o.max_iterations, o.target_ratio, o.record_every);
   if (s.n < 1) fail("a spiked spectrum with n >= 1", std::to_string(s.n));
@@ -81,11 +33,40 @@ SgdTrace sgd_spiked_gram(const models::SpikedSpectrum& s, const Eigen::Ref<const
   if (alpha.rows() != n || alpha.cols() != c)
     fail("alpha of shape " + std::to_string(n) + " x " + std::to_string(c),
          std::to_string(alpha.rows()) + " x " + std::to_string(alpha.cols()));
-  SpikedStream run(s, Y, std::move(alpha), options);
-  const SgdTrace trace = detail::run_loop({options.max_iterations, options.target_ratio, options.record_every}, true,
-                                          [&] { run.step(rng); }, [&] { return run.loss(); });
-  alpha = std::move(run.alpha());
-  return trace;
+
+  // r = K alpha - Y with K alpha = a 1 (1^T alpha) + b alpha.
+  Eigen::MatrixXd r = s.own * alpha - Y;
+  r.rowwise() += s.shared * alpha.colwise().sum();
+  const double two_n = 2.0 * static_cast<double>(n);
+  double L = r.squaredNorm() / two_n;
+
+  detail::MergedBatches batches(n, options.batch, options.step, c);
+  Eigen::RowVectorXd total(c);
+
+  auto step = [&] {
+    batches.next(rng, r);
+    const Index used = batches.used();
+    const auto& columns = batches.columns();
+    const Eigen::MatrixXd& coef = batches.coef();
+    total = coef.topRows(used).colwise().sum();
+    for (Index v = 0; v < used; ++v) {
+      alpha.row(columns[v]) -= coef.row(v);
+      r.row(columns[v]) -= s.own * coef.row(v);  // the b I part of K[:, B]
+    }
+    // The a 1 1^T part shifts every residual; the loss comes in the same pass.
+    double sum_sq = 0;
+    for (Index o = 0; o < c; ++o) {
+      const double shift = s.shared * total(o);
+      double* col = r.col(o).data();
+      for (Index i = 0; i < n; ++i) {
+        col[i] -= shift;
+        sum_sq += col[i] * col[i];
+      }
+    }
+    L = sum_sq / two_n;
+  };
+  return detail::run_loop({options.max_iterations, options.target_ratio, options.record_every}, true, step,
+                          [&] { return L; });
 }
 
 SgdTrace sgd_spiked_gram_expected_loss(const models::SpikedSpectrum& s, const Eigen::Ref<const Eigen::MatrixXd>& Y,
