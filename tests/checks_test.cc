@@ -636,6 +636,53 @@ TEST(MonotoneCheck, FromSkipsTheStart) {
   EXPECT_VERDICT(evaluate_check(monotone_spec("increasing", {{"from", 2.0}}), data), Pass);
 }
 
+TEST(MonotoneCheck, DetailNamesTheDecidingStepNotTheSmallestMean) {
+  // Steps N = 1 -> 2: +0.5 in every seed (pass); N = 2 -> 3: +1, -1, +2, -2, +0.5
+  // (mean 0.1, inconclusive). The smallest passing mean would be 0.5; the verdict
+  // is decided by the noisy step, and the result must report that one.
+  const std::vector<double> noisy = {1, -1, 2, -2, 0.5};
+  std::vector<double> at1, at2, at3;
+  for (int s = 0; s < 5; ++s) {
+    at1.push_back(5.0 + 1e-3 * wiggle(s, 0));
+    at2.push_back(5.5 + 1e-3 * wiggle(s, 0));
+    at3.push_back(5.5 + 1e-3 * wiggle(s, 0) + noisy[s]);
+  }
+  const std::vector<PointRuns> data = {point_with({{"N", 1.0}}, "norm", at1), point_with({{"N", 2.0}}, "norm", at2),
+                                       point_with({{"N", 3.0}}, "norm", at3)};
+  const CheckResult r = evaluate_check(monotone_spec("increasing"), data);
+  EXPECT_VERDICT(r, Inconclusive);
+  EXPECT_NEAR(r.value, 0.1, kCheckArithmeticTolerance) << "the deciding (inconclusive) step, not the 0.5 step";
+  EXPECT_NE(r.detail.find("deciding step 2 -> 3"), std::string::npos) << r.detail;
+  EXPECT_NE(r.detail.find("1 of 2 steps pass"), std::string::npos) << r.detail;
+}
+
+TEST(MonotoneCheck, EverySeedPassesAHeavyTailedStepTheIntervalCannotDecide) {
+  // A peak whose height varies by orders of magnitude between seeds: log steps
+  // 0.2, 0.3, 7.0 from N = 1 to 2, all as claimed, but the t-interval over three
+  // seeds straddles 0. An exact per-draw property is decided seed by seed.
+  const std::vector<PointRuns> data = {point_with({{"N", 1}}, "norm", {std::exp(1.2), std::exp(1.3), std::exp(8.0)}),
+                                       point_with({{"N", 2}}, "norm", {std::exp(1.0), std::exp(1.0), std::exp(1.0)})};
+  EXPECT_VERDICT(evaluate_check(monotone_spec("decreasing", {{"logy", true}}), data), Inconclusive);
+  const CheckResult r = evaluate_check(monotone_spec("decreasing", {{"logy", true}, {"every_seed", true}}), data);
+  EXPECT_VERDICT(r, Pass);
+  EXPECT_NEAR(r.ci_lo, 0.2, kCheckArithmeticTolerance) << "the range's bottom is the smallest seed's step";
+  EXPECT_NEAR(r.ci_hi, 7.0, kCheckArithmeticTolerance);
+  EXPECT_NEAR(r.value, 2.5, kCheckArithmeticTolerance) << "the mean step";
+}
+
+TEST(MonotoneCheck, EverySeedFailsWhenOneSeedGoesAgainstTheClaim) {
+  // Two seeds fall by 3, one rises by 0.01: the mean step is clearly as claimed
+  // and the interval would not fail it, but an exact per-draw property is broken.
+  const std::vector<PointRuns> data = {point_with({{"N", 1}}, "norm", {10.0, 10.0, 10.0}),
+                                       point_with({{"N", 2}}, "norm", {7.0, 7.0, 10.01})};
+  EXPECT_NE(evaluate_check(monotone_spec("decreasing"), data).verdict, Verdict::Fail);
+  const CheckResult r = evaluate_check(monotone_spec("decreasing", {{"every_seed", true}}), data);
+  EXPECT_VERDICT(r, Fail);
+  EXPECT_NEAR(r.ci_lo, -0.01, kCheckArithmeticTolerance);
+  // Slack applies per seed as it does to the interval: 0.01 is 0.1 % of 10.
+  EXPECT_VERDICT(evaluate_check(monotone_spec("decreasing", {{"every_seed", true}, {"slack", 0.002}}), data), Pass);
+}
+
 // ---------------------------------------------------------------- linear_fit
 
 // One point; seed s records series "loss" y_s(t) for t = 0..t_max.

@@ -157,6 +157,9 @@ std::map<double, RffAtN> rff_pass(const RunContext& ctx, int n, double lam_step)
     m.set("train_square", (train_fit - Y).squaredNorm() / n);
     m.set("weight_norm", norms[0]);
     m.set("weight_norm_explicit", W.norm());
+    // The norm of the unscaled coefficients a = scale W (Phi_raw a = Phi W): for
+    // N >= n the inclusion argument bounds it exactly, ||a_N'|| <= ||a_N|| for N' > N.
+    m.set("coefficient_norm", scale * norms[0]);
     m.set("s_max", sp.s(0));
     m.set("s_min", sp.s(sp.s.size() - 1));
     m.set("rank", static_cast<double>(linalg::numerical_rank(sp.s, cutoff)));

@@ -35,7 +35,7 @@ struct CheckParams {
   std::optional<std::array<double, 2>> window;  // [lo, hi], lo <= hi
   std::optional<std::array<double, 2>> slopes;  // (before, after) a knee
   std::optional<NameOrNumber> expected, relative_to;
-  std::optional<bool> logx, logy, y_ratio_to_first;
+  std::optional<bool> logx, logy, y_ratio_to_first, every_seed;
   std::string direction;  // monotone: "increasing" | "decreasing"
   std::string slope;      // linear_fit: "negative" | "positive"
   std::string transform;  // linear_fit: "log" (default) | "linear"
