@@ -3,6 +3,8 @@
 #include "src/models/mlp.h"
 
 #include <cmath>
+#include <numeric>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -58,9 +60,49 @@ TEST(Mlp, MomentumSgdFitsASeparableProblem) {
   const Mlp net(d, 32, k);
   Eigen::VectorXd theta = net.he_normal(rng), velocity;
   const double before = net.loss(theta, X, y);
-  for (int epoch = 0; epoch < 20; ++epoch) momentum_sgd_epoch(net, theta, velocity, X, y, {}, rng);
+  MomentumSgd sgd(net, X, y);
+  for (int epoch = 0; epoch < 20; ++epoch) sgd.epoch(theta, velocity, rng);
   EXPECT_LT(net.loss(theta, X, y), 0.05 * before);
   EXPECT_EQ(mlp_accuracy(net, theta, X, y), 1.0);
+}
+
+TEST(Mlp, MomentumSgdEpochIsTheHeavyBallRecursionOnItsBatches) {
+  // The fused epoch against the update written out with loss() on each batch
+  // gathered by rows, under the same permutation (the last batch a remainder).
+  Rng data(4, "mlp-test");
+  const Eigen::Index n = 70, d = 9, k = 3;
+  const Eigen::MatrixXd X = data.normal_matrix(n, d);
+  Eigen::VectorXi y(n);
+  for (Eigen::Index i = 0; i < n; ++i) y(i) = static_cast<int>(data.index(k));
+  const Mlp net(d, 7, k);
+  const MomentumSgdOptions options{0.05, 0.8, 16};
+  const Eigen::VectorXd start = net.he_normal(data);
+  Eigen::VectorXd theta = start, velocity;
+  Rng fused(5, "epoch"), plain(5, "epoch");
+  MomentumSgd sgd(net, X, y, options);
+  for (int e = 0; e < 2; ++e) sgd.epoch(theta, velocity, fused);
+
+  Eigen::VectorXd expected = start, v = Eigen::VectorXd::Zero(start.size()), g;
+  for (int e = 0; e < 2; ++e) {
+    std::vector<Eigen::Index> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    for (Eigen::Index i = n - 1; i > 0; --i) std::swap(order[i], order[plain.index(static_cast<std::size_t>(i + 1))]);
+    for (Eigen::Index s = 0; s < n; s += options.batch) {
+      const Eigen::Index m = std::min(options.batch, n - s);
+      Eigen::MatrixXd Xb(m, d);
+      Eigen::VectorXi yb(m);
+      for (Eigen::Index i = 0; i < m; ++i) Xb.row(i) = X.row(order[s + i]), yb(i) = y(order[s + i]);
+      net.loss(expected, Xb, yb, &g);
+      v = options.momentum * v + g;
+      expected -= options.step * v;
+    }
+  }
+  constexpr double kRoundoff = 1e-12;
+  EXPECT_LE((theta - expected).norm(), kRoundoff * expected.norm())
+      << "fused " << theta.norm() << " against plain " << expected.norm();
+  EXPECT_LE((velocity - v).norm(), kRoundoff * v.norm());
+  PRISM_EXPECT_THROW_WITH(MomentumSgd(net, X.leftCols(4), y), std::invalid_argument, "X must be n x 9");
+  PRISM_EXPECT_THROW_WITH(MomentumSgd(net, X, y, {0.1, 1.0, 16}), std::invalid_argument, "momentum < 1");
 }
 
 }  // namespace

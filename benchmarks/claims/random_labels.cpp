@@ -284,8 +284,9 @@ MlpFit fit_mlp(const RunContext& ctx, const models::Mlp& net, const data::Datase
   MlpFit f;
   f.theta = net.he_normal(init);
   Eigen::VectorXd velocity;
+  models::MomentumSgd sgd(net, train.X, labels);
   while (f.epochs < kMlpEpochCap && !f.reached) {
-    models::momentum_sgd_epoch(net, f.theta, velocity, train.X, labels, {}, batches);
+    sgd.epoch(f.theta, velocity, batches);
     ++f.epochs;
     f.train_accuracy = models::mlp_accuracy(net, f.theta, train.X, labels);
     f.reached = f.train_accuracy >= kFitTarget;
@@ -293,7 +294,7 @@ MlpFit fit_mlp(const RunContext& ctx, const models::Mlp& net, const data::Datase
   f.accuracy_at_2t = f.train_accuracy;
   if (train_on_to_2t && f.reached) {  // a copy: theta stays the T99 model
     Eigen::VectorXd theta = f.theta;
-    for (int e = 0; e < f.epochs; ++e) models::momentum_sgd_epoch(net, theta, velocity, train.X, labels, {}, batches);
+    for (int e = 0; e < f.epochs; ++e) sgd.epoch(theta, velocity, batches);
     f.accuracy_at_2t = models::mlp_accuracy(net, theta, train.X, labels);
   }
   return f;

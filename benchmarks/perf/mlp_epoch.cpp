@@ -16,8 +16,9 @@ void BM_MlpEpoch(benchmark::State& state) {
   for (Eigen::Index i = 0; i < n; ++i) y(i) = static_cast<int>(rng.index(c));
   const models::Mlp net(d, h, c);
   Eigen::VectorXd theta = net.he_normal(rng), velocity;
+  models::MomentumSgd sgd(net, X, y);
   for (auto _ : state) {
-    models::momentum_sgd_epoch(net, theta, velocity, X, y, {}, rng);
+    sgd.epoch(theta, velocity, rng);
     benchmark::DoNotOptimize(theta.data());
   }
   // Per example: forward X W1 and H W2 (2 d h + 2 h c), backward W1 and W2 gradients and D = P W2^T (2 d h + 4 h c).

@@ -68,17 +68,27 @@ Eigen::MatrixXd Mlp::scores(const Eigen::VectorXd& theta, const Eigen::Ref<const
 double Mlp::loss(const Eigen::VectorXd& theta, const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXi& y,
                  Eigen::VectorXd* gradient) const {
   check(theta, X.cols());
-  if (y.size() != X.rows() || X.rows() == 0) throw std::invalid_argument("Mlp: one label per row of X, at least one row");
+  const Eigen::MatrixXd XT = X.transpose();
+  Buffers buffers;
+  return loss_columns(theta, XT, y, gradient, buffers);
+}
+
+double Mlp::loss_columns(const Eigen::VectorXd& theta, const Eigen::Ref<const Eigen::MatrixXd>& XT,
+                         const Eigen::Ref<const Eigen::VectorXi>& y, Eigen::VectorXd* gradient, Buffers& b) const {
+  check(theta, XT.rows());
+  if (y.size() != XT.cols() || XT.cols() == 0)
+    throw std::invalid_argument("Mlp: one label per example, at least one example");
   const Layers L = layers(theta, d_, h_, c_);
-  const Eigen::Index n = X.rows();
-  Eigen::MatrixXd Z(n, h_);
-  Z.noalias() = X * L.W1;
-  Z.rowwise() += L.b1.transpose();
-  const Eigen::MatrixXd H = Z.cwiseMax(0.0);
-  Eigen::MatrixXd P(n, c_);
-  P.noalias() = H * L.W2;
-  P.rowwise() += L.b2.transpose();
+  const Eigen::Index n = XT.cols();
+  b.Z.resize(n, h_);
+  b.Z.noalias() = XT.transpose() * L.W1;
+  b.Z.rowwise() += L.b1.transpose();
+  b.H = b.Z.cwiseMax(0.0);
+  b.P.resize(n, c_);
+  b.P.noalias() = b.H * L.W2;
+  b.P.rowwise() += L.b2.transpose();
   // Softmax by rows, shifted by the row maximum; loss = log-sum-exp - score of the label.
+  Eigen::MatrixXd& P = b.P;
   double total = 0;
   for (Eigen::Index i = 0; i < n; ++i) {
     if (y(i) < 0 || y(i) >= c_) throw std::invalid_argument("Mlp: label outside [0, classes)");
@@ -97,37 +107,46 @@ double Mlp::loss(const Eigen::VectorXd& theta, const Eigen::Ref<const Eigen::Mat
   double* g = gradient->data();
   Eigen::Map<Eigen::MatrixXd> gW1(g, d_, h_), gW2(g + d_ * h_ + h_, h_, c_);
   Eigen::Map<Eigen::VectorXd> gb1(g + d_ * h_, h_), gb2(g + d_ * h_ + h_ + h_ * c_, c_);
-  gW2.noalias() = H.transpose() * P;
+  gW2.noalias() = b.H.transpose() * P;
   gb2 = P.colwise().sum().transpose();
-  Eigen::MatrixXd D(n, h_);
-  D.noalias() = P * L.W2.transpose();
-  D = (Z.array() > 0).select(D, 0.0);
-  gW1.noalias() = X.transpose() * D;
-  gb1 = D.colwise().sum().transpose();
+  b.D.resize(n, h_);
+  b.D.noalias() = P * L.W2.transpose();
+  b.D = (b.Z.array() > 0).select(b.D, 0.0);
+  gW1.noalias() = XT * b.D;
+  gb1 = b.D.colwise().sum().transpose();
   return total / static_cast<double>(n);
 }
 
-void momentum_sgd_epoch(const Mlp& net, Eigen::VectorXd& theta, Eigen::VectorXd& velocity, const Eigen::MatrixXd& X,
-                        const Eigen::VectorXi& y, const MomentumSgdOptions& o, Rng& rng) {
+MomentumSgd::MomentumSgd(const Mlp& net, const Eigen::MatrixXd& X, const Eigen::VectorXi& y,
+                         const MomentumSgdOptions& o)
+    : net_(net), options_(o), XT_(X.transpose()), y_(y) {
   if (o.batch < 1 || !(o.step > 0) || !(o.momentum >= 0 && o.momentum < 1))
-    throw std::invalid_argument("momentum_sgd_epoch: needs batch >= 1, step > 0, 0 <= momentum < 1");
+    throw std::invalid_argument("MomentumSgd: needs batch >= 1, step > 0, 0 <= momentum < 1");
+  if (X.cols() != net.input_dim() || y.size() != X.rows() || X.rows() == 0)
+    throw std::invalid_argument("MomentumSgd: X must be n x " + std::to_string(net.input_dim()) +
+                                " with n >= 1 and one label per row");
+  order_.resize(static_cast<size_t>(X.rows()));
+}
+
+void MomentumSgd::epoch(Eigen::VectorXd& theta, Eigen::VectorXd& velocity, Rng& rng) {
   if (velocity.size() != theta.size()) velocity = Eigen::VectorXd::Zero(theta.size());
-  const Eigen::Index n = X.rows();
-  std::vector<Eigen::Index> order(static_cast<size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
+  const Eigen::Index n = XT_.cols();
+  std::iota(order_.begin(), order_.end(), 0);
   for (Eigen::Index i = n - 1; i > 0; --i)  // Fisher-Yates from the run's own stream
-    std::swap(order[i], order[rng.index(static_cast<std::size_t>(i + 1))]);
-  Eigen::MatrixXd Xb;
-  Eigen::VectorXi yb;
-  Eigen::VectorXd g;
-  for (Eigen::Index start = 0; start < n; start += o.batch) {
-    const Eigen::Index m = std::min(o.batch, n - start);
-    Xb.resize(m, X.cols());
-    yb.resize(m);
-    for (Eigen::Index i = 0; i < m; ++i) Xb.row(i) = X.row(order[start + i]), yb(i) = y(order[start + i]);
-    net.loss(theta, Xb, yb, &g);
-    velocity = o.momentum * velocity + g;
-    theta -= o.step * velocity;
+    std::swap(order_[i], order_[rng.index(static_cast<std::size_t>(i + 1))]);
+  const double mu = options_.momentum, step = options_.step;
+  for (Eigen::Index start = 0; start < n; start += options_.batch) {
+    const Eigen::Index m = std::min(options_.batch, n - start);
+    batch_.resize(XT_.rows(), m);
+    batch_labels_.resize(m);
+    for (Eigen::Index i = 0; i < m; ++i) batch_.col(i) = XT_.col(order_[start + i]), batch_labels_(i) = y_(order_[start + i]);
+    net_.loss_columns(theta, batch_, batch_labels_, &gradient_, buffers_);
+    double *v = velocity.data(), *t = theta.data();
+    const double* g = gradient_.data();
+    for (Eigen::Index j = 0; j < theta.size(); ++j) {  // one pass: v <- mu v + g, theta <- theta - step v
+      v[j] = mu * v[j] + g[j];
+      t[j] -= step * v[j];
+    }
   }
 }
 

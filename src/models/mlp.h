@@ -10,6 +10,8 @@
 // dense step is a matrix product over the batch (BLAS GEMM), not a per-sample loop.
 #pragma once
 
+#include <vector>
+
 #include <Eigen/Core>
 
 #include "src/core/rng.h"
@@ -37,6 +39,17 @@ class Mlp {
   double loss(const Eigen::VectorXd& theta, const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXi& y,
               Eigen::VectorXd* gradient = nullptr) const;
 
+  // Intermediates of one evaluation, kept between calls so that a training
+  // loop allocates nothing per batch.
+  struct Buffers {
+    Eigen::MatrixXd Z, H, P, D;  // pre-activations, activations, softmax, hidden-layer gradient
+  };
+
+  // loss() on the examples in the COLUMNS of XT (d x m): the layout an SGD
+  // epoch gathers a batch in (contiguous columns, not strided rows).
+  double loss_columns(const Eigen::VectorXd& theta, const Eigen::Ref<const Eigen::MatrixXd>& XT,
+                      const Eigen::Ref<const Eigen::VectorXi>& y, Eigen::VectorXd* gradient, Buffers& buffers) const;
+
  private:
   void check(const Eigen::VectorXd& theta, Eigen::Index input_cols) const;
 
@@ -49,11 +62,29 @@ struct MomentumSgdOptions {
   Eigen::Index batch = 64;  // the last batch of an epoch takes the remainder
 };
 
-// One epoch: a fresh permutation from rng, then for each batch
-// velocity <- momentum velocity + grad, theta <- theta - step velocity
-// (the heavy-ball form of PyTorch's SGD). velocity starts at zero.
-void momentum_sgd_epoch(const Mlp& net, Eigen::VectorXd& theta, Eigen::VectorXd& velocity, const Eigen::MatrixXd& X,
-                        const Eigen::VectorXi& y, const MomentumSgdOptions& options, Rng& rng);
+// Momentum SGD on one training set. It holds the examples as columns and the
+// per-batch buffers, so an epoch gathers each batch contiguously and allocates
+// nothing; each step is one fused pass over the parameters.
+class MomentumSgd {
+ public:
+  // X: n x d, rows are examples; y: n labels. Throws std::invalid_argument unless
+  // batch >= 1, step > 0, 0 <= momentum < 1 and X, y match the network.
+  MomentumSgd(const Mlp& net, const Eigen::MatrixXd& X, const Eigen::VectorXi& y, const MomentumSgdOptions& options = {});
+
+  // One epoch: a fresh permutation from rng, then for each batch
+  // velocity <- momentum velocity + grad, theta <- theta - step velocity
+  // (the heavy-ball form of PyTorch's SGD). An empty velocity starts at zero.
+  void epoch(Eigen::VectorXd& theta, Eigen::VectorXd& velocity, Rng& rng);
+
+ private:
+  const Mlp& net_;
+  MomentumSgdOptions options_;
+  Eigen::MatrixXd XT_, batch_;  // d x n examples; d x batch gathered
+  Eigen::VectorXi y_, batch_labels_;
+  Eigen::VectorXd gradient_;
+  Mlp::Buffers buffers_;
+  std::vector<Eigen::Index> order_;
+};
 
 // Fraction of rows whose argmax score is the label (X scored in blocks of rows).
 double mlp_accuracy(const Mlp& net, const Eigen::VectorXd& theta, const Eigen::MatrixXd& X, const Eigen::VectorXi& y);
