@@ -39,6 +39,23 @@ TEST(KernelGdPath, ClosedFormMatchesExplicitIterations) {
   }
 }
 
+TEST(KernelGdPath, SeveralTimesAtOnceMatchExplicitIterations) {
+  const Problem p = gaussian_problem();
+  const KernelGdPath path(p.K);
+  const std::vector<double> ts = {1, 7, 200};
+  const Eigen::MatrixXd at = path.coefficients_at(path.eigenvectors().transpose() * p.Y, ts);
+  ASSERT_EQ(at.cols(), 3 * p.Y.cols());
+  Eigen::MatrixXd a = Eigen::MatrixXd::Zero(p.Y.rows(), p.Y.cols());
+  size_t next = 0;
+  for (int t = 1; t <= 200; ++t) {
+    a -= (p.K * a - p.Y) / path.lambda_max();
+    if (t != ts[next]) continue;
+    const Eigen::MatrixXd block = at.middleCols(static_cast<Eigen::Index>(next) * p.Y.cols(), p.Y.cols());
+    EXPECT_LE((block - a).norm(), kPathTolerance * a.norm()) << "t = " << t;
+    ++next;
+  }
+}
+
 TEST(KernelGdPath, StartsAtZeroAndTendsToTheInterpolant) {
   const Problem p = gaussian_problem();
   const KernelGdPath path(p.K);

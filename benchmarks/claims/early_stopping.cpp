@@ -40,14 +40,16 @@ constexpr double kResolutionSE = 3;                  // the gain's lower end: g 
 constexpr size_t kTimesPerGemm = 32;                 // path steps evaluated per GEMM
 
 // One (data set, model, subset): the eigendecomposition and the kernel rows of
-// the validation and test points in the eigenbasis, shared by the noise levels.
-// Held per (data set, kernel) group for its three subsets: at n = 10^4 about
-// 2.8 GB each (U, the Cholesky factor and the two projected kernel blocks).
+// the validation and test points, shared by the noise levels. Predictions are
+// G a_t with a_t = U diag(phi_t) U^T Y (n^2 c per t), so G U (m n^2 per point
+// set, the largest product of the claim) is never formed. Held per (data set,
+// kernel) group for its three subsets: at n = 10^4 about 2.8 GB each (U, the
+// Cholesky factor and the two kernel blocks).
 struct Basis {
   models::ImageSplit d;
   std::shared_ptr<const models::KernelGdPath> path;
   std::shared_ptr<const linalg::Cholesky> chol;  // the interpolant by a direct solve (kernels; null for RFF)
-  Eigen::MatrixXd validation_U, test_U;          // K(points, train) U
+  Eigen::MatrixXd validation_K, test_K;          // K(points, train)
 };
 
 constexpr double kRffBandwidth = 5.0;  // C2: Gaussian s = 5 random Fourier features
@@ -65,17 +67,16 @@ Basis basis(const RunContext& ctx, const std::string& dataset, const std::string
     models::accumulate_fourier_cross_gram(Tv, b.d.validation.X, V, Phi_raw, 0, n / 2);
     models::accumulate_fourier_cross_gram(Tt, b.d.test.X, V, Phi_raw, 0, n / 2);
     b.path = std::make_shared<const models::KernelGdPath>(G);
-    b.validation_U = scale2 * Tv * b.path->eigenvectors();
-    b.test_U = scale2 * Tt * b.path->eigenvectors();
+    b.validation_K = scale2 * Tv;
+    b.test_K = scale2 * Tt;
     return b;
   }
   const auto kernel = kernel_name == "laplace" ? linalg::Kernel::Laplace(10.0) : linalg::Kernel::Gaussian(5.0);
   Eigen::MatrixXd K = linalg::kernel_matrix(kernel, b.d.train.X);
   b.path = std::make_shared<const models::KernelGdPath>(K);
   b.chol = std::make_shared<const linalg::Cholesky>(std::move(K));
-  const Eigen::MatrixXd& U = b.path->eigenvectors();
-  b.validation_U = linalg::kernel_matrix(kernel, b.d.validation.X, b.d.train.X) * U;
-  b.test_U = linalg::kernel_matrix(kernel, b.d.test.X, b.d.train.X) * U;
+  b.validation_K = linalg::kernel_matrix(kernel, b.d.validation.X, b.d.train.X);
+  b.test_K = linalg::kernel_matrix(kernel, b.d.test.X, b.d.train.X);
   return b;
 }
 
@@ -114,13 +115,13 @@ Measurement MeasureEarlyStopping(const RunContext& ctx) {
   const Eigen::MatrixXd Y = models::one_hot(labels, k);
   const Eigen::MatrixXd UtY = b->path->eigenvectors().transpose() * Y;
 
-  // The interpolant, by a direct solve; predictions through K(points, train) U U^T alpha.
+  // The interpolant, by a direct solve; predictions K(points, train) alpha.
   const Eigen::MatrixXd& U = b->path->eigenvectors();
-  const Eigen::MatrixXd Ut_alpha = interpolant_in_eigenbasis(*b, Y);
-  const Eigen::VectorXi interpolant_test = models::argmax_classes(b->test_U * Ut_alpha, k);
+  const Eigen::MatrixXd Ut_alpha = interpolant_in_eigenbasis(*b, Y), alpha = U * Ut_alpha;
+  const Eigen::VectorXi interpolant_test = models::argmax_classes(b->test_K * alpha, k);
   const double residual = (U * (b->path->eigenvalues().asDiagonal() * Ut_alpha) - Y).cwiseAbs().maxCoeff();
   const double interpolant_validation =
-      models::error_rate(models::argmax_classes(b->validation_U * Ut_alpha, k), b->d.validation.y);
+      models::error_rate(models::argmax_classes(b->validation_K * alpha, k), b->d.validation.y);
   const Eigen::MatrixXd train_U = U * b->path->eigenvalues().asDiagonal();  // K U
 
   const std::vector<double> ts = time_grid();
@@ -129,8 +130,8 @@ Measurement MeasureEarlyStopping(const RunContext& ctx) {
   Eigen::VectorXi stopped_test = interpolant_test;
   for (size_t start = 0; start < ts.size(); start += kTimesPerGemm) {
     const std::vector<double> block(ts.begin() + start, ts.begin() + std::min(ts.size(), start + kTimesPerGemm));
-    const Eigen::MatrixXd train = b->path->predict(train_U, UtY, block), val = b->path->predict(b->validation_U, UtY, block),
-                          test = b->path->predict(b->test_U, UtY, block);
+    const Eigen::MatrixXd a = b->path->coefficients_at(UtY, block);
+    const Eigen::MatrixXd train = b->path->predict(train_U, UtY, block), val = b->validation_K * a, test = b->test_K * a;
     for (size_t j = 0; j < block.size(); ++j) {
       const auto at = static_cast<Eigen::Index>(j);
       const Eigen::VectorXi test_classes = models::argmax_classes(test, k, at);

@@ -53,13 +53,26 @@ Eigen::MatrixXd KernelGdPath::predict(const Eigen::MatrixXd& GU, const Eigen::Ma
   return GU * (filter(t, eigenpro_k).asDiagonal() * UtY);
 }
 
+Eigen::MatrixXd KernelGdPath::filtered(const Eigen::MatrixXd& UtY, const std::vector<double>& ts, int eigenpro_k) const {
+  const Eigen::Index c = UtY.cols();
+  Eigen::MatrixXd out(UtY.rows(), c * static_cast<Eigen::Index>(ts.size()));
+  for (size_t j = 0; j < ts.size(); ++j) out.middleCols(c * j, c) = filter(ts[j], eigenpro_k).asDiagonal() * UtY;
+  return out;
+}
+
 Eigen::MatrixXd KernelGdPath::predict(const Eigen::MatrixXd& GU, const Eigen::MatrixXd& UtY,
                                       const std::vector<double>& ts, int eigenpro_k) const {
-  const Eigen::Index c = UtY.cols();
-  Eigen::MatrixXd filtered(UtY.rows(), c * static_cast<Eigen::Index>(ts.size()));
-  for (size_t j = 0; j < ts.size(); ++j) filtered.middleCols(c * j, c) = filter(ts[j], eigenpro_k).asDiagonal() * UtY;
-  Eigen::MatrixXd out(GU.rows(), filtered.cols());
-  out.noalias() = GU * filtered;
+  const Eigen::MatrixXd f = filtered(UtY, ts, eigenpro_k);
+  Eigen::MatrixXd out(GU.rows(), f.cols());
+  out.noalias() = GU * f;
+  return out;
+}
+
+Eigen::MatrixXd KernelGdPath::coefficients_at(const Eigen::MatrixXd& UtY, const std::vector<double>& ts,
+                                              int eigenpro_k) const {
+  const Eigen::MatrixXd f = filtered(UtY, ts, eigenpro_k);
+  Eigen::MatrixXd out(U_.rows(), f.cols());
+  out.noalias() = U_ * f;
   return out;
 }
 

@@ -46,6 +46,11 @@ class KernelGdPath {
   // a_t for targets Y (n x c).
   Eigen::MatrixXd coefficients(const Eigen::MatrixXd& Y, double t, int eigenpro_k = 0) const;
 
+  // a_t at several t at once from UtY = U^T Y (n x c): column block j holds
+  // a_(ts[j]). Predictions at points whose kernel rows are G are then one GEMM
+  // G a (m x n x c |ts|), with no G U to form first (m x n x n per point set).
+  Eigen::MatrixXd coefficients_at(const Eigen::MatrixXd& UtY, const std::vector<double>& ts, int eigenpro_k = 0) const;
+
   // Predictions at t given GU = G U (m x n, G the kernel rows of the points)
   // and UtY = U^T Y (n x c): GU diag(phi_t) UtY.
   Eigen::MatrixXd predict(const Eigen::MatrixXd& GU, const Eigen::MatrixXd& UtY, double t, int eigenpro_k = 0) const;
@@ -56,6 +61,9 @@ class KernelGdPath {
                           int eigenpro_k = 0) const;
 
  private:
+  // diag(phi_t) UtY for each t of ts, side by side (n x c |ts|).
+  Eigen::MatrixXd filtered(const Eigen::MatrixXd& UtY, const std::vector<double>& ts, int eigenpro_k) const;
+
   Eigen::VectorXd lambda_;
   Eigen::MatrixXd U_;
 };
