@@ -67,8 +67,7 @@ Eigen::MatrixXd Mlp::scores(const Eigen::VectorXd& theta, const Eigen::Ref<const
 
 double Mlp::loss(const Eigen::VectorXd& theta, const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXi& y,
                  Eigen::VectorXd* gradient) const {
-  check(theta, X.cols());
-  const Eigen::MatrixXd XT = X.transpose();
+  const Eigen::MatrixXd XT = X.transpose();  // loss_columns checks theta and the shapes
   Buffers buffers;
   return loss_columns(theta, XT, y, gradient, buffers);
 }

@@ -77,7 +77,7 @@ class MomentumSgd {
   void epoch(Eigen::VectorXd& theta, Eigen::VectorXd& velocity, Rng& rng);
 
  private:
-  const Mlp& net_;
+  Mlp net_;  // a copy (three sizes): the trainer never outlives a temporary network
   MomentumSgdOptions options_;
   Eigen::MatrixXd XT_, batch_;  // d x n examples; d x batch gathered
   Eigen::VectorXi y_, batch_labels_;
