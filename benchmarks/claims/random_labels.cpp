@@ -273,18 +273,18 @@ struct MlpFit {
   bool reached = false;
   double train_accuracy = 0;      // at T99
   double accuracy_at_2t = 0;      // after training on to 2 T99 (if asked; else at T99)
-  Eigen::VectorXd theta;          // at T99
+  Eigen::VectorXf theta;          // at T99
 };
 
 // From the seed's init, with the seed's batch order: the three labellings
 // start from the same weights and see the same permutations (paired).
-MlpFit fit_mlp(const RunContext& ctx, const models::Mlp& net, const data::Dataset& train, const Eigen::VectorXi& labels,
+MlpFit fit_mlp(const RunContext& ctx, const models::MlpFloat& net, const data::Dataset& train, const Eigen::VectorXi& labels,
                bool train_on_to_2t = false) {
   Rng init = ctx.rng("mlp-init"), batches = ctx.rng("mlp-batches");
   MlpFit f;
   f.theta = net.he_normal(init);
-  Eigen::VectorXd velocity;
-  models::MomentumSgd sgd(net, train.X, labels);
+  Eigen::VectorXf velocity;
+  models::MomentumSgdFloat sgd(net, train.X, labels);
   while (f.epochs < kMlpEpochCap && !f.reached) {
     sgd.epoch(f.theta, velocity, batches);
     ++f.epochs;
@@ -293,7 +293,7 @@ MlpFit fit_mlp(const RunContext& ctx, const models::Mlp& net, const data::Datase
   }
   f.accuracy_at_2t = f.train_accuracy;
   if (train_on_to_2t && f.reached) {  // a copy: theta stays the T99 model
-    Eigen::VectorXd theta = f.theta;
+    Eigen::VectorXf theta = f.theta;
     for (int e = 0; e < f.epochs; ++e) sgd.epoch(theta, velocity, batches);
     f.accuracy_at_2t = models::mlp_accuracy(net, theta, train.X, labels);
   }
@@ -303,7 +303,7 @@ MlpFit fit_mlp(const RunContext& ctx, const models::Mlp& net, const data::Datase
 Measurement measure_mlp(const RunContext& ctx, int n) {
   const auto data = images(ctx, n);
   const Labellings L = labellings(ctx, data->train);
-  const models::Mlp net(data->train.X.cols(), kMlpHidden, kClasses);
+  const models::MlpFloat net(data->train.X.cols(), kMlpHidden, kClasses);  // single precision, as Zhang et al. train
   const MlpFit truth = fit_mlp(ctx, net, data->train, L.truth), random = fit_mlp(ctx, net, data->train, L.random, /*train_on_to_2t=*/true),
                second = fit_mlp(ctx, net, data->train, L.second);
   Measurement m;

@@ -18,43 +18,56 @@
 
 namespace prism::models {
 
-class Mlp {
+// Scalar is the arithmetic of the parameters, activations and products:
+// double for the finite-difference gradient check, float for training (the
+// single precision the literature's runs use; SGEMM does twice the work of
+// DGEMM per cycle). Inputs arrive in double and are rounded once. Loss sums
+// accumulate in double either way.
+template <typename Scalar>
+class BasicMlp {
  public:
+  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+
   // Throws std::invalid_argument unless every size is positive.
-  Mlp(Eigen::Index input_dim, Eigen::Index hidden, Eigen::Index classes);
+  BasicMlp(Eigen::Index input_dim, Eigen::Index hidden, Eigen::Index classes);
 
   Eigen::Index input_dim() const { return d_; }
   Eigen::Index hidden() const { return h_; }
   Eigen::Index classes() const { return c_; }
   Eigen::Index num_parameters() const { return d_ * h_ + h_ + h_ * c_ + c_; }
 
-  // He-normal weights (W1 ~ N(0, 2/d), W2 ~ N(0, 2/h)), zero biases.
-  Eigen::VectorXd he_normal(Rng& rng) const;
+  // He-normal weights (W1 ~ N(0, 2/d), W2 ~ N(0, 2/h)), zero biases; the same
+  // draws for either Scalar (drawn in double, then rounded).
+  Vector he_normal(Rng& rng) const;
 
   // Scores (n x c) of the rows of X.
-  Eigen::MatrixXd scores(const Eigen::VectorXd& theta, const Eigen::Ref<const Eigen::MatrixXd>& X) const;
+  Matrix scores(const Vector& theta, const Eigen::Ref<const Eigen::MatrixXd>& X) const;
 
   // The mean cross-entropy over the rows of X with labels y in [0, c), and its
   // gradient (num_parameters entries) when `gradient` is given.
-  double loss(const Eigen::VectorXd& theta, const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXi& y,
-              Eigen::VectorXd* gradient = nullptr) const;
+  double loss(const Vector& theta, const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::VectorXi& y,
+              Vector* gradient = nullptr) const;
 
   // Intermediates of one evaluation, kept between calls so that a training
   // loop allocates nothing per batch.
   struct Buffers {
-    Eigen::MatrixXd Z, H, P, D;  // pre-activations, activations, softmax, hidden-layer gradient
+    Matrix Z, H, P, D;  // pre-activations, activations, softmax, hidden-layer gradient
   };
 
   // loss() on the examples in the COLUMNS of XT (d x m): the layout an SGD
   // epoch gathers a batch in (contiguous columns, not strided rows).
-  double loss_columns(const Eigen::VectorXd& theta, const Eigen::Ref<const Eigen::MatrixXd>& XT,
-                      const Eigen::Ref<const Eigen::VectorXi>& y, Eigen::VectorXd* gradient, Buffers& buffers) const;
+  double loss_columns(const Vector& theta, const Eigen::Ref<const Matrix>& XT, const Eigen::Ref<const Eigen::VectorXi>& y,
+                      Vector* gradient, Buffers& buffers) const;
 
  private:
-  void check(const Eigen::VectorXd& theta, Eigen::Index input_cols) const;
+  void check(const Vector& theta, Eigen::Index input_cols) const;
 
   Eigen::Index d_, h_, c_;
 };
+
+using Mlp = BasicMlp<double>;
+using MlpFloat = BasicMlp<float>;
 
 struct MomentumSgdOptions {
   double step = 0.01;
@@ -65,28 +78,38 @@ struct MomentumSgdOptions {
 // Momentum SGD on one training set. It holds the examples as columns and the
 // per-batch buffers, so an epoch gathers each batch contiguously and allocates
 // nothing; each step is one fused pass over the parameters.
-class MomentumSgd {
+template <typename Scalar>
+class BasicMomentumSgd {
  public:
+  using Net = BasicMlp<Scalar>;
+  using Vector = typename Net::Vector;
+
   // X: n x d, rows are examples; y: n labels. Throws std::invalid_argument unless
   // batch >= 1, step > 0, 0 <= momentum < 1 and X, y match the network.
-  MomentumSgd(const Mlp& net, const Eigen::MatrixXd& X, const Eigen::VectorXi& y, const MomentumSgdOptions& options = {});
+  BasicMomentumSgd(const Net& net, const Eigen::MatrixXd& X, const Eigen::VectorXi& y,
+                   const MomentumSgdOptions& options = {});
 
   // One epoch: a fresh permutation from rng, then for each batch
   // velocity <- momentum velocity + grad, theta <- theta - step velocity
   // (the heavy-ball form of PyTorch's SGD). An empty velocity starts at zero.
-  void epoch(Eigen::VectorXd& theta, Eigen::VectorXd& velocity, Rng& rng);
+  void epoch(Vector& theta, Vector& velocity, Rng& rng);
 
  private:
-  Mlp net_;  // a copy (three sizes): the trainer never outlives a temporary network
+  Net net_;  // a copy (three sizes): the trainer never outlives a temporary network
   MomentumSgdOptions options_;
-  Eigen::MatrixXd XT_, batch_;  // d x n examples; d x batch gathered
+  typename Net::Matrix XT_, batch_;  // d x n examples; d x batch gathered
   Eigen::VectorXi y_, batch_labels_;
-  Eigen::VectorXd gradient_;
-  Mlp::Buffers buffers_;
+  Vector gradient_;
+  typename Net::Buffers buffers_;
   std::vector<Eigen::Index> order_;
 };
 
+using MomentumSgd = BasicMomentumSgd<double>;
+using MomentumSgdFloat = BasicMomentumSgd<float>;
+
 // Fraction of rows whose argmax score is the label (X scored in blocks of rows).
-double mlp_accuracy(const Mlp& net, const Eigen::VectorXd& theta, const Eigen::MatrixXd& X, const Eigen::VectorXi& y);
+template <typename Scalar>
+double mlp_accuracy(const BasicMlp<Scalar>& net, const typename BasicMlp<Scalar>::Vector& theta, const Eigen::MatrixXd& X,
+                    const Eigen::VectorXi& y);
 
 }  // namespace prism::models
