@@ -1,5 +1,5 @@
 // Nadaraya-Watson classes from kernel exponents against the formula written
-// out, the shift that keeps small bandwidths from underflowing, 1-NN as its
+// out, the ladder of scales against one exponential per scale, the shift that keeps small bandwidths from underflowing, 1-NN as its
 // limit, and McNemar's paired comparison by hand.
 #include "src/models/nadaraya_watson.h"
 
@@ -46,6 +46,31 @@ TEST(NadarayaWatson, SmallBandwidthsDoNotUnderflow) {
   PRISM_EXPECT_THROW_WITH(kernel_exponents(Eigen::MatrixXd::Zero(1, 1)), std::invalid_argument, "(0, 1]");
   PRISM_EXPECT_THROW_WITH(nadaraya_watson_classes(L, (Eigen::VectorXi(3) << 2, 3, 0).finished(), 3, 1.0),
                           std::invalid_argument, "a label outside 0..2");
+}
+
+TEST(NadarayaWatson, LadderOfScalesMatchesOneExponentialPerScale) {
+  // Each rung (squared weights) against its scale's own exponential, on
+  // exponents spread over [0, 30] so that the upper rungs' far weights fall
+  // below the 1e-150 cutoff (and exp's own underflow) before they vanish.
+  Rng rng(3, "nw-ladder");
+  const int q = 300, n = 50, k = 4, steps = 7;
+  Eigen::MatrixXd L(q, n);
+  for (int i = 0; i < q; ++i)
+    for (int j = 0; j < n; ++j) L(i, j) = 30 * rng.uniform();
+  Eigen::VectorXi labels(n);
+  for (int j = 0; j < n; ++j) labels(j) = static_cast<int>(rng.index(k));
+  for (int doublings : {1, 2}) {
+    const Eigen::MatrixXi ladder = nadaraya_watson_ladder(L, labels, k, 0.25, doublings, steps);
+    ASSERT_EQ(ladder.cols(), steps);
+    for (int j = 0; j < steps; ++j) {
+      const double scale = 0.25 * std::pow(2.0, doublings * j);
+      const Eigen::VectorXi direct = nadaraya_watson_classes(L, labels, k, scale);
+      EXPECT_EQ((ladder.col(j).array() != direct.array()).count(), 0)
+          << "rung " << j << " (scale " << scale << ", doublings " << doublings << ") against its own exponential";
+    }
+  }
+  PRISM_EXPECT_THROW_WITH(nadaraya_watson_ladder(L, labels, k, 1.0, 1, 0), std::invalid_argument, "steps >= 1");
+  PRISM_EXPECT_THROW_WITH(nadaraya_watson_ladder(L, labels, k, 1.0, -1, 2), std::invalid_argument, "doublings >= 0");
 }
 
 TEST(NadarayaWatson, TiesOfTheNearestAcrossClassesAreFlagged) {

@@ -23,6 +23,18 @@ Eigen::MatrixXd kernel_exponents(const Eigen::Ref<const Eigen::MatrixXd>& K0);
 Eigen::VectorXi nadaraya_watson_classes(const Eigen::Ref<const Eigen::MatrixXd>& L, const Eigen::VectorXi& labels,
                                         int classes, double scale);
 
+// The classes at a ladder of scales c_j = scale * 2^(doublings j), j = 0 ..
+// steps - 1 (column j; a bandwidth grid s0 2^-j has doublings = p). One
+// exponential per entry: each next rung's weights are the last rung's raised
+// to 2^doublings by squaring, exp(-2c (L - L_min)) = exp(-c (L - L_min))^2,
+// exact but for rounding, which grows to ~2^(doublings j) ulps at rung j
+// (3e-11 at the Gauss grid's last rung), far below any gap between class
+// scores that an argmax of 10^4 queries meets. A weight squared below the
+// smallest normal double is 0 (flush to zero: its share beside the nearest
+// point's weight 1 is below 1e-308). Requires doublings >= 0, steps >= 1.
+Eigen::MatrixXi nadaraya_watson_ladder(const Eigen::Ref<const Eigen::MatrixXd>& L, const Eigen::VectorXi& labels,
+                                       int classes, double scale, int doublings, int steps);
+
 // The 1-NN class: the training point of smallest exponent (nearest, for a
 // radially decreasing kernel); the s -> 0 limit of nadaraya_watson_classes.
 Eigen::VectorXi nearest_classes(const Eigen::Ref<const Eigen::MatrixXd>& L, const Eigen::VectorXi& labels);
