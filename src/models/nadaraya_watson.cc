@@ -9,7 +9,6 @@
 
 #include <immintrin.h>
 
-
 namespace prism::models {
 namespace {
 
@@ -45,11 +44,11 @@ Eigen::VectorXi nadaraya_watson_classes(const Eigen::Ref<const Eigen::MatrixXd>&
 Eigen::MatrixXi nadaraya_watson_ladder(const Eigen::Ref<const Eigen::MatrixXd>& L, const Eigen::VectorXi& labels,
                                        int classes, double scale, int doublings, int steps) {
   if (L.cols() != labels.size() || classes < 1 || !(scale > 0) || doublings < 0 || steps < 1)
-    throw std::invalid_argument("nadaraya_watson_classes: L has " + std::to_string(L.cols()) + " columns for " +
+    throw std::invalid_argument("nadaraya_watson: L has " + std::to_string(L.cols()) + " columns for " +
                                 std::to_string(labels.size()) +
                                 " labels (classes >= 1, scale > 0, doublings >= 0, steps >= 1 required)");
   if (labels.size() > 0 && (labels.minCoeff() < 0 || labels.maxCoeff() >= classes))
-    throw std::invalid_argument("nadaraya_watson_classes: a label outside 0.." + std::to_string(classes - 1));
+    throw std::invalid_argument("nadaraya_watson: a label outside 0.." + std::to_string(classes - 1));
   // Training points in class order, so each class score is the sum of one
   // contiguous range of columns: no product with the one-hot Y, hence no BLAS
   // call, and blocks of queries run on this process's threads (each query's
