@@ -180,8 +180,8 @@ std::string checks_table(const std::vector<CheckResult>& list, bool controls) {
   for (const auto& c : list) {
     std::string quantity = tex_escape(c.quantity);
     if (controls && !c.applies.empty()) quantity += " (" + tex_escape(c.applies) + ")";
-    t += tex_escape(c.name) + " {\\scriptsize(" + tex_escape(c.kind) + ")} & " + quantity + " & " + num(c.value) + " " +
-         interval(c.ci_lo, c.ci_hi) + " & " + interval(c.ref_lo, c.ref_hi) + " & " +
+    t += tex_escape(c.name) + " {\\scriptsize(" + tex_escape(c.kind) + (c.residual ? ", residual" : "") + ")} & " +
+         quantity + " & " + num(c.value) + " " + interval(c.ci_lo, c.ci_hi) + " & " + interval(c.ref_lo, c.ref_hi) + " & " +
          verdict_cell(to_string(c.verdict), controls) + "\\\\\n";
     std::string under = "\\multicolumn{5}{@{}p{0.95\\textwidth}@{}}{\\scriptsize\\quad ";
     if (controls && !c.why.empty()) under += "\\emph{Why it must fail:} " + tex_escape(c.why) + " ";
@@ -377,10 +377,22 @@ std::vector<ValueDisagreement> check_value_disagreements(const std::vector<RunRe
             for (const auto& x : xs)
               for (const auto& y : ys) {
                 if (x.name != y.name) continue;
+                if (x.residual || y.residual) {
+                  // Only the bound is claimed: both within it, or both beyond it (a verdict the claim shows).
+                  const auto within = [](const CheckResult& c) { return c.value >= c.ref_lo && c.value <= c.ref_hi; };
+                  if (within(x) != within(y))
+                    out.push_back({ca.info.id, x.name, a, b, x.value, y.value, std::max(x.ref_hi, y.ref_hi)});
+                  continue;
+                }
                 const double hx = half_width(x), hy = half_width(y);
                 if (!std::isfinite(x.value) || !std::isfinite(y.value) || !std::isfinite(hx) || !std::isfinite(hy))
                   continue;  // undecidable in one run: nothing to compare
-                const double tol = hx + hy + kBackendRelativeTolerance * std::max(std::abs(x.value), std::abs(y.value));
+                // Rounding is relative to the quantity's scale, which for a value that is 0 in
+                // exact arithmetic (a ratio at rank deficiency) is that of its reference interval.
+                double scale = std::max(std::abs(x.value), std::abs(y.value));
+                for (const double end : {x.ref_lo, x.ref_hi, y.ref_lo, y.ref_hi})
+                  if (std::isfinite(end)) scale = std::max(scale, std::abs(end));
+                const double tol = hx + hy + kBackendRelativeTolerance * scale;
                 if (std::abs(x.value - y.value) > tol) out.push_back({ca.info.id, x.name, a, b, x.value, y.value, tol});
               }
           };
@@ -457,7 +469,9 @@ std::string comparison_page(const std::vector<RunResult>& runs, const std::vecto
   if (!agree) t += "\\textcolor{failred}{\\textbf{Verdicts differ between runs (marked in red).}}\n";
   // Every check's decided value against every other run's, within the claim's own resolution.
   t += fmt::format("\n\\noindent Decided values of the checks and controls, run against run: a difference larger "
-                   "than the two confidence half-widths together plus {:g} of the value is listed here. ",
+                   "than the two confidence half-widths together plus {:g} of the larger of the values and the "
+                   "reference interval's finite ends is listed here; a rounding residual (a check marked "
+                   "\\texttt{{residual}}) is listed when it lies within its bound in one run and not in the other. ",
                    kBackendRelativeTolerance);
   if (off.empty()) {
     t += "None: every value agrees within that tolerance.\n";

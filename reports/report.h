@@ -34,9 +34,14 @@ struct ReportOutcome {
 // A check (or control) whose decided value differs between two runs of the
 // same claim by more than the tolerance: the two confidence half-widths
 // together (the resolution the claim's own seeds give it) plus 1e-6 of the
-// larger magnitude (rounding, amplified by the conditioning of the
-// computation: e.g. another BLAS). A check undecidable in either run (an
-// infinite interval) is not compared.
+// larger magnitude of the two values and the reference intervals' finite ends
+// (rounding, amplified by the conditioning of the computation: e.g. another
+// BLAS; a value 0 in exact arithmetic rounds relative to the scale its
+// reference holds it to). A check undecidable in either run (an infinite
+// interval) is not compared. A rounding residual (`residual = true`: exact
+// arithmetic makes it ~0, so its size is the backend's rounding) is compared
+// by its bound only: listed (tolerance = the bound) when it lies within the
+// reference interval in one run and not in the other.
 struct ValueDisagreement {
   std::string claim, check;
   size_t run_a = 0, run_b = 0;  // indices into the runs

@@ -154,6 +154,10 @@ TEST(EvaluateCheck, CopiesTheSpecIntoTheResult) {
   EXPECT_EQ(r.source, "hand-made test data");
   EXPECT_EQ(r.location, "checks_test.toml:1");
   EXPECT_EQ(r.seeds, 5);
+  EXPECT_FALSE(r.residual);
+  const CheckSpec residual =
+      spec("named", "bound", {{"n", 100}}, {{"measured", "err"}, {"max", 6.0}, {"residual", true}});
+  EXPECT_TRUE(evaluate_check(residual, data).residual) << "the marker travels to the result (and results.json)";
 }
 
 // --------------------------------------------------------------------- bound

@@ -108,5 +108,45 @@ TEST(CompareRuns, ValuesAgreeWithinTheirOwnResolution) {
   EXPECT_TRUE(check_value_disagreements({x, y}).empty()) << "an undecidable value is not compared";
 }
 
+// A value 0 in exact arithmetic (a ratio at rank deficiency, held to the band
+// [0.5, 1.5] by its check) rounds relative to that band's scale, not to itself.
+TEST(CompareRuns, AZeroValueRoundsAtItsReferenceScale) {
+  RunResult x = testing::sample_run(), y = x;
+  for (RunResult* r : {&x, &y}) {
+    CheckResult& k = r->claims[0].checks[0];
+    k.ref_lo = 0.5, k.ref_hi = 1.5;
+    k.value = k.ci_lo = k.ci_hi = -7.0e-15;
+  }
+  CheckResult& k = y.claims[0].checks[0];
+  k.value = k.ci_lo = k.ci_hi = -9.5e-15;
+  EXPECT_TRUE(check_value_disagreements({x, y}).empty());
+  k.value = k.ci_lo = k.ci_hi = 1e-5;  // beyond 1e-6 of 1.5
+  const auto off = check_value_disagreements({x, y});
+  ASSERT_EQ(off.size(), 1u);
+  EXPECT_DOUBLE_EQ(off[0].tolerance, 1.5e-6);
+}
+
+// A rounding residual is claimed only below its bound: any two values within
+// it agree (3e-13 against 2e-7, bound 1e-6); one within and one beyond do not.
+TEST(CompareRuns, ARoundingResidualIsJudgedByItsBound) {
+  RunResult x = testing::sample_run(), y = x;
+  const auto residual_of = [](RunResult& r) -> CheckResult& {
+    for (auto& c : r.claims[0].checks)
+      if (c.residual) return c;
+    throw std::logic_error("the sample run has a residual check");
+  };
+  ASSERT_TRUE(residual_of(x).value < 1e-12);
+  CheckResult& k = residual_of(y);
+  k.value = k.ci_lo = k.ci_hi = 2e-7;
+  EXPECT_TRUE(check_value_disagreements({x, y}).empty());
+  k.value = k.ci_lo = k.ci_hi = 2e-6;
+  const auto off = check_value_disagreements({x, y});
+  ASSERT_EQ(off.size(), 1u);
+  EXPECT_EQ(off[0].check, k.name);
+  EXPECT_EQ(off[0].tolerance, 1e-6) << "the tolerance shown is the bound";
+  residual_of(x).value = 5e-6;  // both beyond: the failing verdict shows it, the values need not agree
+  EXPECT_TRUE(check_value_disagreements({x, y}).empty());
+}
+
 }  // namespace
 }  // namespace prism

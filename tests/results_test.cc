@@ -81,6 +81,8 @@ TEST(Results, ReadGivesBackTheModel) {
   EXPECT_EQ(b.controls[0].why, a.controls[0].why);
   EXPECT_EQ(b.controls[0].applies, "err-bound");
   EXPECT_EQ(b.checks[1].seeds_needed, 7);
+  EXPECT_FALSE(b.checks[0].residual);
+  EXPECT_TRUE(b.checks[2].residual);
 }
 
 TEST(Results, NonFiniteNumbersHaveOneEncoding) {

@@ -528,10 +528,12 @@ std::vector<const PointRuns*> select_points(const CheckSpec& check, const std::v
 
 const std::vector<CheckKind>& check_kinds() {
   static const std::vector<CheckKind> kinds = {
-      {"bound", {"measured"}, {"min", "max"},
+      {"bound", {"measured"}, {"min", "max", "residual"},
        [](const CheckSpec& c) {
          if (c.params.min.has_value() == c.params.max.has_value())
            reject(c, "a bound has exactly one of min, max (use kind band for both)");
+         if (c.params.residual.value_or(false) && !c.params.max)
+           reject(c, "residual = true holds a residual below a max (a rounding residual has no lower bound)");
        },
        eval_bound, Overlay::Levels},
       {"band", {"measured", "min", "max"}, {},
@@ -581,6 +583,7 @@ CheckResult evaluate_check(const CheckSpec& c, const std::vector<PointRuns>& dat
   r.kind = c.kind;
   r.source = c.source;
   r.location = c.location;
+  r.residual = c.params.residual.value_or(false);
   if (r.verdict != Verdict::Inconclusive) r.seeds_needed = 0;
   return r;
 }

@@ -26,6 +26,7 @@ struct CheckResult {
   double value = 0;                 // its mean
   double ci_lo = 0, ci_hi = 0;      // and confidence interval
   double ref_lo = 0, ref_hi = 0;    // the reference interval it was held against
+  bool residual = false;            // a rounding residual: only its bound is claimed (CheckParams)
   int seeds = 0;
   int seeds_needed = 0;             // for inconclusive verdicts (-1: not estimable)
   std::string detail;               // a line a reader can check by hand

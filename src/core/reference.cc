@@ -124,6 +124,7 @@ const std::map<std::string, FieldSetter>& field_table() {
       {"logy", flag(&P::logy)},
       {"y_ratio_to_first", flag(&P::y_ratio_to_first)},
       {"every_seed", flag(&P::every_seed)},
+      {"residual", flag(&P::residual)},
       {"direction", choice(&P::direction, "direction", {"increasing", "decreasing"})},
       {"slope", choice(&P::slope, "slope", {"negative", "positive"})},
       {"transform", choice(&P::transform, "transform", {"log", "linear"})},

@@ -36,6 +36,10 @@ struct CheckParams {
   std::optional<std::array<double, 2>> slopes;  // (before, after) a knee
   std::optional<NameOrNumber> expected, relative_to;
   std::optional<bool> logx, logy, y_ratio_to_first, every_seed;
+  // bound: the measured value is a residual that exact arithmetic (or the
+  // converged algorithm) makes ~0, so its size is the backend's rounding and only
+  // the bound is claimed: compare-blas judges it by the bound, not by its value.
+  std::optional<bool> residual;
   std::string direction;  // monotone: "increasing" | "decreasing"
   std::string slope;      // linear_fit: "negative" | "positive"
   std::string transform;  // linear_fit: "log" (default) | "linear"

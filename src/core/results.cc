@@ -138,6 +138,7 @@ Json check_to_json(const CheckResult& c) {
   j["ci"] = {encode_number(c.ci_lo), encode_number(c.ci_hi)};
   j["reference"] = {encode_number(c.ref_lo), encode_number(c.ref_hi)};
   j["seeds"] = c.seeds;
+  if (c.residual) j["residual"] = true;
   if (c.verdict == Verdict::Inconclusive) j["seeds_needed"] = c.seeds_needed;
   j["detail"] = c.detail;
   j["source"] = c.source;
@@ -162,6 +163,7 @@ CheckResult check_from_json(const Json& j, const std::string& where) {
   c.ref_hi = decode_number(j.at("reference").at(1), where);
   c.seeds = j.at("seeds");
   c.seeds_needed = j.value("seeds_needed", 0);
+  c.residual = j.value("residual", false);
   c.detail = j.at("detail");
   c.source = j.at("source");
   c.location = j.at("location");

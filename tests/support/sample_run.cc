@@ -75,6 +75,13 @@ RunResult sample_run() {
   open.ci_hi = kInf;
   open.seeds_needed = 7;
   c.checks.push_back(open);
+  CheckResult residual = bound;
+  residual.name = "solve-residual";
+  residual.quantity = "residual";
+  residual.value = residual.ci_lo = residual.ci_hi = 3e-13;
+  residual.ref_hi = 1e-6;
+  residual.residual = true;
+  c.checks.push_back(residual);
   CheckResult control = bound;
   control.name = "err-control";
   control.verdict = Verdict::Fail;
