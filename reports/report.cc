@@ -290,12 +290,23 @@ std::string environment_page(const Json& ctx, const std::string& heading) {
 // with the speed-up over the reference BLAS run where there is one.
 std::string bench_table(const std::vector<RunResult>& runs, const std::vector<std::string>& names,
                         const std::vector<fs::path>& dirs) {
-  std::vector<Json> benches(dirs.size());
+  // A folder without a summary (its benchmarks not run yet) shows "--" in its column.
+  std::vector<Json> benches(dirs.size(), Json::object());
   bool any = false;
   for (size_t i = 0; i < dirs.size(); ++i) {
-    std::ifstream in(dirs[i] / "bench-summary.json");
+    const fs::path file = dirs[i] / "bench-summary.json";
+    std::ifstream in(file);
     if (!in) continue;
-    try { benches[i] = Json::parse(in); any = true; } catch (...) {}
+    try {
+      benches[i] = Json::parse(in);
+    } catch (const Json::exception& e) {
+      throw InputError(file.string(), std::string("not a benchmark summary (") + e.what() + ")",
+                       "remove it and rerun `prism bench --summary " + file.string() + "`, or scripts/compare-blas");
+    }
+    if (!benches[i].is_object())
+      throw InputError(file.string(), "not a benchmark summary (not a JSON object)",
+                       "remove it and rerun `prism bench --summary " + file.string() + "`, or scripts/compare-blas");
+    any = true;
   }
   if (!any) return "";
   int ref = -1;

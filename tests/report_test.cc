@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "reports/report.h"
+#include "src/core/error.h"
 #include "src/core/results.h"
 #include "tests/support/sample_run.h"
 #include "tests/support/test_support.h"
@@ -146,6 +147,30 @@ TEST(CompareRuns, ARoundingResidualIsJudgedByItsBound) {
   EXPECT_EQ(off[0].tolerance, 1e-6) << "the tolerance shown is the bound";
   residual_of(x).value = 5e-6;  // both beyond: the failing verdict shows it, the values need not agree
   EXPECT_TRUE(check_value_disagreements({x, y}).empty());
+}
+
+// compare-blas reports while a backend's benchmarks are still to run: that
+// folder's column reads "--"; a damaged summary is an input error naming it.
+TEST(CompareRuns, AFolderWithoutBenchmarksIsAColumnOfDashes) {
+  testing::ScratchDir a("prism-report-bench-a"), b("prism-report-bench-b");
+  write_results(testing::sample_run(), a.path());
+  write_results(testing::sample_run(), b.path());
+  a.write("bench-summary.json", R"({"dgemm_gflops": 90.0, "kernels": [{"name": "dgemm", "gflops": 90.0}],
+                                     "wrapper_ratios": [{"size": 1000, "ratio": 0.97}]})");
+  ReportOptions options;
+  options.inputs = {a.path(), b.path()};
+  options.compile = false;
+  const ReportOutcome outcome = write_report(options);
+  std::ifstream in(outcome.tex);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string tex = ss.str();
+  EXPECT_TRUE(contains(tex, "\\texttt{dgemm} & 90.0 (1.00) & --")) << tex;
+  EXPECT_TRUE(contains(tex, "DGEMM rate & 90.0 & --")) << tex;
+  EXPECT_TRUE(contains(tex, "(worst size) & 0.970 & --")) << tex;
+  b.write("bench-summary.json", "{\"dgemm_gflops\": ");
+  PRISM_EXPECT_THROW_WITH(write_report(options), InputError, (b.path() / "bench-summary.json").string(),
+                          "not a benchmark summary");
 }
 
 }  // namespace
