@@ -297,15 +297,16 @@ std::string bench_table(const std::vector<RunResult>& runs, const std::vector<st
     const fs::path file = dirs[i] / "bench-summary.json";
     std::ifstream in(file);
     if (!in) continue;
+    const auto damaged = [&](const std::string& why) {
+      return InputError(file.string(), "not a benchmark summary (" + why + ")",
+                        "remove it and rerun `prism bench --summary " + file.string() + "`, or scripts/compare-blas");
+    };
     try {
       benches[i] = Json::parse(in);
     } catch (const Json::exception& e) {
-      throw InputError(file.string(), std::string("not a benchmark summary (") + e.what() + ")",
-                       "remove it and rerun `prism bench --summary " + file.string() + "`, or scripts/compare-blas");
+      throw damaged(e.what());
     }
-    if (!benches[i].is_object())
-      throw InputError(file.string(), "not a benchmark summary (not a JSON object)",
-                       "remove it and rerun `prism bench --summary " + file.string() + "`, or scripts/compare-blas");
+    if (!benches[i].is_object()) throw damaged("not a JSON object");
     any = true;
   }
   if (!any) return "";

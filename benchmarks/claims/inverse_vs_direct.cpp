@@ -48,7 +48,7 @@ struct Cell {
 Cell measure_cell(const RunContext& ctx, const std::string& dataset, const std::string& kernel_name, int n) {
   const models::ImageSplit d = models::image_split(ctx, dataset, n);
   const double s0 = kernel_name == "laplace" ? kLaplaceBandwidth : kGaussBandwidth;
-  const double power = kernel_name == "laplace" ? 1 : 2;  // k = exp(-g(d) / s^power)
+  const int power = kernel_name == "laplace" ? 1 : 2;  // k = exp(-g(d) / s^power)
   const auto kernel = kernel_name == "laplace" ? linalg::Kernel::Laplace(s0) : linalg::Kernel::Gaussian(s0);
   const int k = d.train.num_classes;
   const Eigen::MatrixXd Y = models::one_hot(d.train.y, k);
@@ -70,9 +70,8 @@ Cell measure_cell(const RunContext& ctx, const std::string& dataset, const std::
   const Eigen::MatrixXd L_val = models::kernel_exponents(linalg::kernel_matrix(kernel, d.validation.X, d.train.X));
   // The bandwidth grid s0 2^-j is the scale ladder (s0/s)^p = 2^(p j): one
   // exponential per entry for all of it.
-  const int doublings = static_cast<int>(power);
-  const Eigen::MatrixXi nw_val = models::nadaraya_watson_ladder(L_val, d.train.y, k, 1.0, doublings, kBandwidthHalvings),
-                        nw_test = models::nadaraya_watson_ladder(L_test, d.train.y, k, 1.0, doublings, kBandwidthHalvings);
+  const Eigen::MatrixXi nw_val = models::nadaraya_watson_ladder(L_val, d.train.y, k, 1.0, power, kBandwidthHalvings),
+                        nw_test = models::nadaraya_watson_ladder(L_test, d.train.y, k, 1.0, power, kBandwidthHalvings);
   int best = 0;
   for (int j = 0; j < kBandwidthHalvings; ++j) {
     c.bandwidths.push_back(s0 * std::pow(2.0, -j));
