@@ -11,6 +11,7 @@
 // <complex.h>, whose macro `I` breaks gtest's templates.
 #include <gtest/gtest.h>
 #include <Eigen/Eigenvalues>
+#include <Eigen/QR>
 
 #include "src/core/rng.h"
 #include "src/linalg/dense_solve.h"
@@ -322,6 +323,38 @@ TEST(Curvature, TinyOperatorsFallBackToDenseSolver) {
   EXPECT_NEAR(est.values(0), 2 + std::sqrt(2.0), 1e-14);
   EXPECT_NEAR(est.values(2), 2 - std::sqrt(2.0), 1e-14);
   EXPECT_LE(est.residuals.maxCoeff(), 1e-14);
+}
+
+// Eigenvectors are defined up to sign: whatever the Lanczos start (or the dense
+// route), each column comes back with its largest-magnitude entry positive, so
+// a backend whose rounding lands on -v reports the same vector as the others.
+TEST(Eigenvectors, SignIsFixedWhateverTheStart) {
+  Rng rng(33, "oriented-eigenvectors");
+  const Eigen::Index n = 60;
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(rng.normal_matrix(n, n));
+  const Eigen::MatrixXd Q = qr.householderQ();
+  Eigen::VectorXd lambda = Eigen::VectorXd::LinSpaced(n, 0.0, 1.0);
+  lambda(0) = 5, lambda(1) = 3;  // well separated top pair
+  const Eigen::MatrixXd A = Q * lambda.asDiagonal() * Q.transpose();
+  Eigen::MatrixXd expected = Q.leftCols(2);  // the top two, oriented here by hand
+  for (Eigen::Index j = 0; j < 2; ++j) {
+    Eigen::Index largest = 0;
+    expected.col(j).cwiseAbs().maxCoeff(&largest);
+    if (expected(largest, j) < 0) expected.col(j) *= -1;
+  }
+  constexpr double kVectorTolerance = 1e-9;  // Lanczos at its 1e-10 relative tolerance, gaps >= 2
+  DenseSymmetricOp op(A);
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    LanczosOptions o;
+    o.seed = seed;
+    const EigenEstimate est = top_eigenpairs(op, 2, o);
+    for (Eigen::Index j = 0; j < 2; ++j)
+      EXPECT_LE((est.vectors.col(j) - expected.col(j)).norm(), kVectorTolerance)
+          << "Lanczos start seed " << seed << ", eigenvector " << j << ": got\n"
+          << est.vectors.col(j).head(4).transpose() << " ..., expected\n" << expected.col(j).head(4).transpose() << " ...";
+  }
+  const EigenEstimate dense = dense_top_eigenpairs(A, 2);
+  EXPECT_LE((dense.vectors - expected).norm(), 1e-12) << "the dense route";
 }
 
 }  // namespace

@@ -20,10 +20,21 @@ namespace prism::linalg {
 
 struct EigenEstimate {
   Eigen::VectorXd values;      // Ritz values, ordered as `rule` ranks them
-  Eigen::MatrixXd vectors;     // unit Ritz vectors, one per column
+  Eigen::MatrixXd vectors;     // unit Ritz vectors, one per column, oriented (orient_columns)
   Eigen::VectorXd residuals;   // ||A v - theta v||: |theta - lambda| <= residual for some eigenvalue lambda
   int matrix_products = 0;
 };
+
+// An eigenvector is defined up to sign, and which sign a solver lands on
+// depends on its rounding (one BLAS backend's -v against the others' v). Fix it:
+// each column's largest-magnitude entry (the first, on a tie) is made positive.
+inline void orient_columns(Eigen::MatrixXd& V) {
+  for (Eigen::Index j = 0; j < V.cols(); ++j) {
+    Eigen::Index largest = 0;
+    V.col(j).cwiseAbs().maxCoeff(&largest);
+    if (V(largest, j) < 0) V.col(j) = -V.col(j);
+  }
+}
 
 struct LanczosOptions {
   int ncv = 0;                 // Krylov dimension; 0 picks min(n, max(2k + 1, 20))
@@ -49,6 +60,7 @@ EigenEstimate top_eigenpairs(Op& op, int k, const LanczosOptions& options = {}) 
   EigenEstimate out;
   out.values = solver.eigenvalues();
   out.vectors = solver.eigenvectors();
+  orient_columns(out.vectors);
   out.residuals.resize(out.values.size());
   Eigen::VectorXd av(n);
   for (Eigen::Index j = 0; j < out.values.size(); ++j) {

@@ -20,6 +20,7 @@ EigenEstimate dense_top_eigenpairs(const Eigen::Ref<const Eigen::MatrixXd>& A, i
   EigenEstimate out;
   out.values = solver.eigenvalues().reverse().head(k);
   out.vectors = solver.eigenvectors().rowwise().reverse().leftCols(k);
+  orient_columns(out.vectors);
   out.residuals.resize(k);
   for (int j = 0; j < k; ++j) out.residuals(j) = (A * out.vectors.col(j) - out.values(j) * out.vectors.col(j)).norm();
   return out;
