@@ -40,6 +40,17 @@ TEST(BlasBackend, KnownBackendsListEveryImplementation) {
   for (const char* n : {"reference", "openblas", "blis", "atlas", "eigen"}) EXPECT_TRUE(names.count(n)) << n;
 }
 
+// compare-blas shards the serial backends by this flag; a threaded backend run
+// as one-core shards would be timed and compared on the wrong thread count.
+TEST(BlasBackend, OnlyOpenBlasAndBlisRunAThreadPool) {
+  for (const auto& b : linalg::known_backends())
+    EXPECT_EQ(b.threaded, b.name == "openblas" || b.name == "blis") << b.name;
+  for (const auto& b : linalg::backends_json()) {
+    ASSERT_TRUE(b.contains("threaded")) << "prism blas --json: " << b.dump();
+    EXPECT_EQ(b["threaded"].get<bool>(), linalg::backend_runs_threads(b["name"].get<std::string>())) << b.dump();
+  }
+}
+
 TEST(BlasBackend, GemmMatchesAnIndependentLoop) {
   Rng rng(7, "gemm");
   const int m = 67, k = 131, n = 45;  // odd sizes reach the edge cases of blocked kernels

@@ -378,10 +378,10 @@ int cmd_blas(const std::vector<std::string>& args) {
     std::cout << all.dump(2) << "\n";
     return 0;
   }
-  std::printf("%-10s %-10s %-18s %s\n", "backend", "available", "version", "library");
+  std::printf("%-10s %-10s %-8s %-18s %s\n", "backend", "available", "threads", "version", "library");
   for (const auto& b : all) {
-    std::printf("%-10s %-10s %-18s %s\n", b["name"].get<std::string>().c_str(), b["available"] ? "yes" : "no",
-                b["version"].get<std::string>().c_str(),
+    std::printf("%-10s %-10s %-8s %-18s %s\n", b["name"].get<std::string>().c_str(), b["available"] ? "yes" : "no",
+                b["threaded"] ? "pool" : "one", b["version"].get<std::string>().c_str(),
                 b["available"] ? b["blas"].get<std::string>().c_str() : b["why_not"].get<std::string>().c_str());
   }
   std::printf("this process: %s\n", blas_info().value("library", "?").c_str());

@@ -60,6 +60,8 @@ std::string blis_arch() {
 
 }  // namespace
 
+bool backend_runs_threads(const std::string& name) { return name == "openblas" || name == "blis"; }
+
 std::vector<Backend> known_backends() {
   std::vector<Backend> out;
   auto add = [&](std::string name, std::vector<std::string> dirs, std::string pkg) {
@@ -73,6 +75,7 @@ std::vector<Backend> known_backends() {
     b.available = !b.blas_file.empty() && !b.lapack_file.empty();
     if (!b.available) b.why_not = "package " + pkg + " is not installed (scripts/setup installs it)";
     b.version = package_version(pkg);
+    b.threaded = backend_runs_threads(b.name);
     out.push_back(b);
   };
   add("reference", {"blas", "lapack"}, "libblas3");
@@ -87,6 +90,7 @@ std::vector<Backend> known_backends() {
   eigen.available = fs::exists(exe);
   if (!eigen.available) eigen.why_not = "build it: cmake --preset release-eigen && cmake --build --preset release-eigen";
   eigen.version = package_version("libeigen3-dev");
+  eigen.threaded = backend_runs_threads(eigen.name);
   out.push_back(eigen);
   return out;
 }
@@ -144,7 +148,7 @@ Json backends_json() {
   Json j = Json::array();
   for (const auto& b : known_backends())
     j.push_back({{"name", b.name}, {"available", b.available}, {"blas", b.blas_file}, {"lapack", b.lapack_file},
-                 {"version", b.version}, {"dirs", b.library_dirs}, {"why_not", b.why_not}});
+                 {"version", b.version}, {"threaded", b.threaded}, {"dirs", b.library_dirs}, {"why_not", b.why_not}});
   return j;
 }
 
@@ -184,10 +188,8 @@ std::string oversubscription_note() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  // Only OpenBLAS and BLIS run threads here (Debian's reference BLAS and ATLAS
-  // are serial; Eigen's own products are not built with threads).
   const std::string backend = blas_info().value("backend", "");
-  if (backend != "openblas" && backend != "blis") return "";
+  if (!backend_runs_threads(backend)) return "";
   int threads = cores;
   const char* var = backend == "blis" ? "BLIS_NUM_THREADS" : "OPENBLAS_NUM_THREADS";
   if (const char* t = std::getenv(var)) threads = std::max(1, std::atoi(t));

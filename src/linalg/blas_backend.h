@@ -21,8 +21,15 @@ struct Backend {
   std::string blas_file, lapack_file;    // resolved libblas.so.3 / liblapack.so.3
   std::string version;                   // Debian package version, if known
   bool available = false;
+  bool threaded = false;                 // runs a thread pool (OpenBLAS, BLIS); else one core per process
   std::string why_not;                   // when not available
 };
+
+// Whether backend `name` runs its calls on a thread pool. Only OpenBLAS and
+// BLIS do here: Debian's reference BLAS and ATLAS (libatlas3-base) are serial,
+// and Eigen's own products are built without threads. scripts/compare-blas reads
+// it (through `prism blas`) to run the serial ones as one-core shards.
+bool backend_runs_threads(const std::string& name);
 
 // Every backend prism knows, with availability on this machine.
 std::vector<Backend> known_backends();
