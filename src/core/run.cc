@@ -217,11 +217,13 @@ RunResult run_claims(const RunOptions& opt) {
   RunResult result;
   result.context = machine_context();  // its "started" is the start of the run
   const auto specs = select_claims(opt.filter, opt.preset);
+  const auto shard_of_point = shard_assignment(specs, opt.preset, opt.shard_count);
   result.context["claims_without_preset"] = claims_without_preset(opt.filter, opt.preset);
   const std::regex filter(opt.filter, std::regex::ECMAScript);
   std::vector<ReferenceFile> references;
   // Validate every reference file, and the figures' bands against it, first.
-  for (const auto* spec : specs) {
+  for (size_t c = 0; c < specs.size(); ++c) {
+    const ClaimSpec* spec = specs[c];
     references.push_back(load_claim_reference(*spec));
     require_checks_for(references.back(), opt.preset);
     validate_figure_bands(*spec, references.back());
@@ -241,7 +243,7 @@ RunResult run_claims(const RunOptions& opt) {
         ++index;
         continue;
       }
-      if (static_cast<int>(index++ % opt.shard_count) != opt.shard_index) continue;
+      if (shard_of_point[c][index++] != opt.shard_index) continue;
       PointRuns pr;
       pr.params = p;
       for (int s = 1; s <= point_seeds(*spec, p, nseeds); ++s) pr.seeds.push_back(opt.seed_base + static_cast<std::uint64_t>(s));

@@ -23,7 +23,7 @@ struct RunOptions {
   int seeds = 0;                      // 0: the claim's own count for the preset
   std::filesystem::path out = "prism-out";
   bool progress = true;
-  int shard_index = 0, shard_count = 1;  // run points whose index % count == index
+  int shard_index = 0, shard_count = 1;  // run the share groups shard_assignment gives shard_index
   std::uint64_t seed_base = 0;        // seeds are seed_base + 1 ... seed_base + S
   bool resume = false;                // continue the journal in `out` (OUT/journal.jsonl)
   std::vector<std::string> argv;      // the command line, recorded
@@ -87,6 +87,16 @@ void validate_figure_lines(const ClaimResult& claim);
 bool all_verified(const RunResult& r, bool allow_inconclusive);
 
 // ---- shard_merge.cc --------------------------------------------------------
+
+// The shard (0 ... count-1) of every sweep point of `preset`, claim by claim
+// in the order of `specs`: share groups (ClaimSpec::share_group) are numbered
+// across the run in order of first appearance and group g goes to shard
+// g mod count, so a group's shared setup (a data set, a factorised kernel) is
+// built on one shard only. A claim without ShareBy is one group. Sweep points
+// dealt out one by one instead built each group's setup on every shard: two
+// shards of bayes-tracking factorised every kernel twice.
+std::vector<std::vector<int>> shard_assignment(const std::vector<const ClaimSpec*>& specs, const std::string& preset,
+                                               int count);
 
 // Merges the result folders of `prism run --shard K/N`, K = 1..N, into the run
 // an unsharded `prism run` would have made: the points in sweep order with each

@@ -6,6 +6,27 @@
 
 namespace prism {
 
+std::vector<std::vector<int>> shard_assignment(const std::vector<const ClaimSpec*>& specs, const std::string& preset,
+                                               int count) {
+  std::vector<std::vector<int>> out;
+  int groups = 0;  // numbered across the run, so one-group claims spread over the shards too
+  for (const ClaimSpec* spec : specs) {
+    std::vector<Json> seen;  // this claim's groups, in order of first appearance
+    std::vector<int> first;  // their run-wide numbers
+    std::vector<int> shards;
+    const auto it = spec->sweep.find(preset);
+    for (const Json& point : it == spec->sweep.end() ? std::vector<Json>{} : it->second) {
+      const Json g = spec->share_group(point);
+      size_t k = 0;
+      while (k < seen.size() && seen[k] != g) ++k;
+      if (k == seen.size()) seen.push_back(g), first.push_back(groups++);
+      shards.push_back(first[k] % count);
+    }
+    out.push_back(std::move(shards));
+  }
+  return out;
+}
+
 RunResult merge_shards(const std::vector<std::filesystem::path>& dirs, const std::vector<RunResult>& shards) {
   const auto file = [&](size_t i) { return (dirs[i] / "results.json").string(); };
   const int count = shard_of(shards.front()).second;
@@ -31,29 +52,35 @@ RunResult merge_shards(const std::vector<std::filesystem::path>& dirs, const std
       throw InputError(file(0), fmt::format("shard {}/{} is missing", k + 1, count),
                        fmt::format("pass all {} shard folders to `prism report`", count));
 
-  // Point i of a sweep ran in shard i % count, as its (i / count)-th point.
-  const auto shard = [&](size_t point) { return static_cast<size_t>(slot[point % count]); };
+  // Every shard lists every claim of the run, in run order (claims with no
+  // points on it too), so shard 1/N's list gives the order the runs dealt by.
+  const RunResult& first = shards[static_cast<size_t>(slot[0])];
+  const std::string preset = first.context.value("preset", std::string("quick"));
+  std::vector<const ClaimSpec*> specs;
+  for (const auto& c : first.claims) {
+    const ClaimSpec* spec = ClaimRegistry::instance().find(c.info.id);
+    if (!spec)
+      throw InputError(file(static_cast<size_t>(slot[0])), "claim '" + c.info.id + "' is not in this prism build",
+                       "merge with the build that ran the shards");
+    if (spec->sweep.find(preset) == spec->sweep.end())
+      throw InputError(file(static_cast<size_t>(slot[0])), "claim '" + c.info.id + "' has no preset '" + preset + "' in this build",
+                       "merge with the prism build that ran the shards");
+    specs.push_back(spec);
+  }
+  const auto assignment = shard_assignment(specs, preset, count);
   RunResult out;
-  out.context = shards[shard(0)].context;
+  out.context = first.context;
   out.context["shard"] = fmt::format("merged from {} shards", count);
   out.context["merged_from"] = Json::array();
   for (int k = 0; k < count; ++k) out.context["merged_from"].push_back(dirs[slot[k]].string());
-  const std::string preset = out.context.value("preset", std::string("quick"));
   for (int k = 0; k < count; ++k)
     for (const auto& b : shards[slot[k]].benchmark_runs) out.benchmark_runs.push_back(b);
 
-  for (const auto& first_claim : shards[shard(0)].claims) {
-    const std::string& id = first_claim.info.id;
-    const ClaimSpec* spec = ClaimRegistry::instance().find(id);
-    if (!spec)
-      throw InputError(file(shard(0)), "claim '" + id + "' is not in this prism build",
-                       "merge with the build that ran the shards");
+  for (size_t c = 0; c < specs.size(); ++c) {
+    const ClaimSpec* spec = specs[c];
+    const std::string& id = spec->id;
     const ReferenceFile reference = load_claim_reference(*spec);
-    const auto sweep_it = spec->sweep.find(preset);
-    if (sweep_it == spec->sweep.end())
-      throw InputError(file(shard(0)), "claim '" + id + "' has no preset '" + preset + "' in this build",
-                         "merge with the prism build that ran the shards");
-    const auto& sweep = sweep_it->second;
+    const auto& sweep = spec->sweep.at(preset);
     std::vector<const ClaimResult*> parts(static_cast<size_t>(count), nullptr);
     size_t points_in_parts = 0;
     ClaimResult cr;
@@ -66,13 +93,21 @@ RunResult merge_shards(const std::vector<std::filesystem::path>& dirs, const std
       cr.seconds += parts[k]->seconds;
     }
     if (points_in_parts != sweep.size())
-      throw InputError(file(shard(0)), fmt::format("the shards hold {} points of '{}', this build's {} sweep has {}",
+      throw InputError(file(static_cast<size_t>(slot[0])), fmt::format("the shards hold {} points of '{}', this build's {} sweep has {}",
                                                    points_in_parts, id, preset, sweep.size()),
                        "merge with the build that ran the shards");
+    std::vector<size_t> taken(static_cast<size_t>(count), 0);  // points read from each shard so far
     for (size_t i = 0; i < sweep.size(); ++i) {
-      const PointRuns& p = parts[i % static_cast<size_t>(count)]->points.at(i / static_cast<size_t>(count));
+      const auto k = static_cast<size_t>(assignment[c][i]);
+      const ClaimResult& part = *parts[k];
+      if (taken[k] >= part.points.size())
+        throw InputError(file(static_cast<size_t>(slot[k])),
+                         fmt::format("shard {}/{} holds {} points of '{}', this build deals it more", k + 1, count,
+                                     part.points.size(), id),
+                         "merge with the build that ran the shards");
+      const PointRuns& p = part.points[taken[k]++];
       if (p.params != sweep[i])
-        throw InputError(file(shard(i)), fmt::format("point {} of '{}' is {}, this build's sweep has {}", i, id,
+        throw InputError(file(static_cast<size_t>(slot[k])), fmt::format("point {} of '{}' is {}, this build's sweep has {}", i, id,
                                                      p.params.dump(), sweep[i].dump()),
                          "merge with the build that ran the shards");
       cr.points.push_back(p);
