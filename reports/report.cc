@@ -416,12 +416,57 @@ std::vector<ValueDisagreement> check_value_disagreements(const std::vector<RunRe
 
 namespace {
 
+// What each compared run measured: commit, preset, seeds, filter, shards. Runs
+// that differ in any of the first four are flagged: a value that differs
+// between them may come from the code or the seeds, not from the BLAS.
+std::string runs_compared(const std::vector<RunResult>& runs, const std::vector<std::string>& names) {
+  const auto commit = [](const Json& c) {
+    return c.value("git_commit", std::string("?")).substr(0, 12) + (c.value("git_dirty", false) ? " (modified)" : "");
+  };
+  const auto seeds = [](const Json& c) {
+    const int s = c.value("seeds", 0);
+    return s > 0 ? std::to_string(s) : std::string("each claim's");
+  };
+  // A long filter (a list of claims) breaks after each "|".
+  const auto filter = [](const Json& c) {
+    std::string f = tex_escape(c.value("filter", std::string(".*"))), o;
+    for (char ch : f) o += ch == '|' ? std::string("|\\allowbreak{}") : std::string(1, ch);
+    return o;
+  };
+  std::string t = "{\\footnotesize\\begin{longtable}{@{}lllllp{0.3\\textwidth}@{}}\\toprule\n"
+                  "run & commit & preset & seeds & seed base & filter, shards\\\\\\midrule\n";
+  const Json& c0 = runs.front().context;
+  for (size_t r = 0; r < runs.size(); ++r) {
+    const Json& c = runs[r].context;
+    t += tex_escape(names[r]) + " & \\texttt{" + tex_escape(commit(c)) + "} & " + tex_escape(c.value("preset", "?")) +
+         " & " + tex_escape(seeds(c)) + " & " + std::to_string(c.value("seed_base", std::uint64_t{0})) + " & \\texttt{" +
+         filter(c) + "}, " + tex_escape(c.value("shard", "1/1")) + "\\\\\n";
+  }
+  t += "\\bottomrule\\end{longtable}}\n\n";
+  const auto all_same = [&](const auto& key) {
+    return std::all_of(runs.begin(), runs.end(), [&](const RunResult& r) { return key(r.context) == key(c0); });
+  };
+  std::string differ;
+  const auto flag = [&](bool same, const char* what) {
+    if (!same) differ += (differ.empty() ? "" : ", ") + std::string(what);
+  };
+  flag(all_same(commit), "commit");
+  flag(all_same([](const Json& c) { return c.value("preset", std::string()); }), "preset");
+  flag(all_same(seeds), "seeds");
+  flag(all_same([](const Json& c) { return c.value("seed_base", std::uint64_t{0}); }), "seed base");
+  if (!differ.empty())
+    t += "\\noindent\\textbf{These runs differ in " + differ +
+         "}: a value that differs between them may come from the code or the seeds rather than the BLAS.\n\n";
+  return t;
+}
+
 // Relative deviation of every observation mean between folders, per claim.
 std::string comparison_page(const std::vector<RunResult>& runs, const std::vector<std::string>& names,
                             const std::vector<fs::path>& dirs, bool& agree, bool& values_agree) {
   const std::vector<ValueDisagreement> off = check_value_disagreements(runs);
   values_agree = off.empty();
   std::string t = "\\section*{Comparison of " + std::to_string(runs.size()) + " runs}\n";
+  t += runs_compared(runs, names);
   t += "Times are seconds per claim; deviation is the largest relative difference "
        "$|a-b|/\\max(|a|,|b|)$ of any seed-mean observation between runs, at the same sweep point, and the "
        "observation where it occurs; timings, rates and observations below " + fmt::format("{:g}", kDeviationFloor) +

@@ -149,6 +149,37 @@ TEST(CompareRuns, ARoundingResidualIsJudgedByItsBound) {
   EXPECT_TRUE(check_value_disagreements({x, y}).empty());
 }
 
+// The comparison page lists what each run measured, and flags runs of another
+// commit, preset, seed count or seed base: their differences need not be the BLAS's.
+TEST(CompareRuns, RunsOfAnotherCommitOrSeedsAreFlagged) {
+  testing::ScratchDir a("prism-report-runs-a"), b("prism-report-runs-b");
+  RunResult ra = testing::sample_run(), rb = testing::sample_run();
+  ra.context["filter"] = "^(one-nn|pl-star)$";
+  write_results(ra, a.path());
+  write_results(rb, b.path());
+  ReportOptions options;
+  options.inputs = {a.path(), b.path()};
+  options.compile = false;
+  const auto tex_now = [&] {
+    std::ifstream in(write_report(options).tex);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  std::string tex = tex_now();
+  EXPECT_TRUE(contains(tex, "\\texttt{0123456789ab} & quick & each claim's & 0 & "
+                            "\\texttt{\\textasciicircum{}(one-nn|\\allowbreak{}pl-star)\\$}, 1/1"))
+      << tex;
+  EXPECT_FALSE(contains(tex, "These runs differ")) << tex;
+  rb.context["git_commit"] = "fedcba9876543210";
+  rb.context["git_dirty"] = true;
+  rb.context["seed_base"] = 1000;
+  write_results(rb, b.path());
+  tex = tex_now();
+  EXPECT_TRUE(contains(tex, "\\texttt{fedcba987654 (modified)} & quick & each claim's & 1000")) << tex;
+  EXPECT_TRUE(contains(tex, "These runs differ in commit, seed base}")) << tex;
+}
+
 // compare-blas reports while a backend's benchmarks are still to run: that
 // folder's column reads "--"; a damaged summary is an input error naming it.
 TEST(CompareRuns, AFolderWithoutBenchmarksIsAColumnOfDashes) {
