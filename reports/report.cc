@@ -416,6 +416,22 @@ std::vector<ValueDisagreement> check_value_disagreements(const std::vector<RunRe
 
 namespace {
 
+// An interrupted run (results_from_journal) reports its complete claims only:
+// say which are left out and how far each got.
+std::string incomplete_note(const Json& context) {
+  if (!context.contains("incomplete")) return "";
+  const Json& inc = context["incomplete"];
+  std::string t = fmt::format("\\noindent\\textbf{{Interrupted run}}: {} of {} runs journaled. ",
+                              inc.value("journaled_runs", size_t{0}), inc.value("runs", size_t{0}));
+  std::string missing;
+  for (const auto& c : inc.value("claims", Json::array()))
+    missing += fmt::format("{}{} ({} of {} runs)", missing.empty() ? "" : ", ", tex_escape(c.value("claim", "?")),
+                           c.value("journaled_runs", 0), c.value("runs", 0));
+  t += missing.empty() ? std::string("Every claim is complete.")
+                       : "Left out until \\texttt{prism run -{}-resume} finishes them: " + missing + ".";
+  return t + "\n\n";
+}
+
 // What each compared run measured: commit, preset, seeds, filter, shards. Runs
 // that differ in any of the first four are flagged: a value that differs
 // between them may come from the code or the seeds, not from the BLAS.
@@ -614,6 +630,7 @@ ReportOutcome write_report(const ReportOptions& opt) {
          "claim & source & checks & verdict & controls & time [s]\\\\\\midrule\n";
     for (const auto& c : runs[r].claims) t += summary_row(c);
     t += "\\bottomrule\\end{longtable}}\n";
+    t += incomplete_note(runs[r].context);
   }
   if (runs.size() > 1) {
     t += "\\clearpage\n" + comparison_page(runs, names, opt.inputs, outcome.verdicts_agree, outcome.values_agree);

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -217,8 +218,26 @@ TEST(Cli, SigkillMidCatalogThenResumeEqualsAnUninterruptedRun) {
   EXPECT_LT(kept, total) << "killed part-way";
   EXPECT_FALSE(fs::exists(killed / "results.json"));
 
+  // Reported as it stands: min-norm-alignment (the first 20 runs) complete, as
+  // an uninterrupted run measures and judges it; winn-consistency left out; exit 1.
+  const Result report = prism("report " + killed.string() + " --out " + (scratch / "r" / "report.pdf").string());
+  EXPECT_EQ(report.status, 1) << report.output;
+  EXPECT_NE(report.output.find("is an interrupted run"), std::string::npos) << report.output;
+  EXPECT_NE(report.output.find("not yet: winn-consistency"), std::string::npos) << report.output;
+  {
+    const auto a = read_json(whole / "results.json"), p = read_json(killed / "partial" / "results.json");
+    ASSERT_EQ(p["claims"].size(), 1u) << p["context"]["incomplete"];
+    EXPECT_EQ(p["claims"][0]["id"], "min-norm-alignment");
+    EXPECT_EQ(p["claims"][0]["verdict"], a["claims"][0]["verdict"]);
+    EXPECT_EQ(p["claims"][0]["points"], a["claims"][0]["points"]);
+    EXPECT_EQ(p["claims"][0]["checks"], a["claims"][0]["checks"]);
+    EXPECT_EQ(p["context"]["incomplete"]["claims"][0]["claim"], "winn-consistency");
+    EXPECT_EQ(p["context"]["incomplete"]["journaled_runs"], kept - 1);
+  }
+
   const Result resumed = prism("run --resume " + killed.string() + " --no-report --quiet --threads 1");
   ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_FALSE(fs::exists(killed / "partial")) << "the finished run removes the interrupted run's report";
   EXPECT_EQ(line_count(killed / "journal.jsonl"), total) << "each run journaled once";
   const auto a = read_json(whole / "results.json"), b = read_json(killed / "results.json");
   ASSERT_EQ(a["claims"].size(), 2u);
@@ -229,6 +248,57 @@ TEST(Cli, SigkillMidCatalogThenResumeEqualsAnUninterruptedRun) {
     EXPECT_EQ(a["claims"][c]["checks"], b["claims"][c]["checks"]) << a["claims"][c]["id"];
     EXPECT_EQ(a["claims"][c]["controls"], b["claims"][c]["controls"]) << a["claims"][c]["id"];
   }
+}
+
+// The first `lines` lines of a journal, as a run killed there would leave it.
+void journal_cut(const fs::path& from, const fs::path& to, size_t lines) {
+  fs::create_directories(to);
+  std::ifstream in(from / "journal.jsonl");
+  std::ofstream out(to / "journal.jsonl");
+  std::string line;
+  for (size_t i = 0; i < lines && std::getline(in, line); ++i) out << line << "\n";
+}
+
+// Shards of which one was interrupted merge into the claims every shard
+// finished; a journal written by another commit is refused (its sweep and
+// checks need not be this build's).
+TEST(Cli, InterruptedShardsMergeTheirCompleteClaims) {
+  const ScratchDir scratch("prism-cli-test");
+  const std::string run = "run --preset quick --filter 'min-norm-alignment|winn-consistency' --no-report --quiet "
+                          "--threads 1 --shard ";
+  for (int k = 1; k <= 2; ++k)
+    ASSERT_EQ(prism(run + std::to_string(k) + "/2 --out " + (scratch / ("s" + std::to_string(k))).string()).status, 0);
+  const size_t lines = line_count(scratch / "s2" / "journal.jsonl");
+  journal_cut(scratch / "s2", scratch / "cut", lines / 2);
+  const Result merged = prism("report " + (scratch / "s1").string() + " " + (scratch / "cut").string() + " --out " +
+                              (scratch / "m" / "report.pdf").string());
+  EXPECT_EQ(merged.status, 1) << merged.output;
+  const auto m = read_json(scratch / "m" / "results.json");
+  ASSERT_EQ(m["claims"].size(), 1u);
+  EXPECT_EQ(m["claims"][0]["id"], "min-norm-alignment");
+  EXPECT_EQ(m["claims"][0]["verdict"], "pass");
+  const auto& inc = m["context"]["incomplete"];
+  ASSERT_EQ(inc["claims"].size(), 1u) << inc;
+  EXPECT_EQ(inc["claims"][0]["claim"], "winn-consistency");
+  EXPECT_EQ(inc["claims"][0]["runs"], 192) << "both shards' runs of the claim";
+  EXPECT_EQ(inc["journaled_runs"], line_count(scratch / "s1" / "journal.jsonl") - 1 + lines / 2 - 1);
+
+  // The same journal under another commit's name.
+  journal_cut(scratch / "s2", scratch / "foreign", lines / 2);
+  {
+    std::ifstream in(scratch / "foreign" / "journal.jsonl");
+    std::stringstream all;
+    all << in.rdbuf();
+    std::string text = all.str();
+    const auto at = text.find("\"git_commit\":\"");
+    ASSERT_NE(at, std::string::npos) << text.substr(0, 300);
+    text.replace(at + 14, 7, "0000000");
+    std::ofstream(scratch / "foreign" / "journal.jsonl") << text;
+  }
+  const Result foreign = prism("report " + (scratch / "foreign").string());
+  EXPECT_EQ(foreign.status, 2) << foreign.output;
+  EXPECT_NE(foreign.output.find("the journal was written by git_commit"), std::string::npos) << foreign.output;
+  EXPECT_NE(foreign.output.find("report it with the prism build that ran it"), std::string::npos) << foreign.output;
 }
 
 // The journal names its BLAS backend: a resume without --blas runs on it, one

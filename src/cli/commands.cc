@@ -181,6 +181,7 @@ int cmd_run(const std::vector<std::string>& args, int argc, char** argv) {
     std::fprintf(stderr, "prism: %zu selected claim(s) declare no preset '%s' and were left out: %s\n", left.size(),
                  opt.preset.c_str(), left.dump().c_str());
   const auto path = write_results_or_say_what_is_kept(r, opt.out);  // before anything else can fail
+  std::filesystem::remove_all(opt.out / "partial");  // a report of the run while it was interrupted
   print_summary(r);
   std::printf("results: %s\n", path.c_str());
   if (!junit.empty()) write_file_atomically(junit, junit_xml(r));
@@ -213,8 +214,28 @@ int cmd_report(const std::vector<std::string>& args) {
   if (!out.empty()) ro.out = out;
   // The folders of one `prism run --shard K/N` series: merge them into one run
   // (checks evaluated on all points), written beside the PDF, then report it.
+  // A folder without results.json but with a journal is an interrupted run:
+  // its complete claims are reported (written to DIR/partial), and the exit
+  // status is 1 until `prism run --resume DIR` finishes it.
   std::vector<RunResult> results;
-  for (const auto& d : ro.inputs) results.push_back(read_results(d));
+  bool incomplete = false;
+  for (auto& d : ro.inputs) {
+    const bool interrupted = !std::filesystem::exists(d / "results.json") && std::filesystem::exists(d / "journal.jsonl");
+    results.push_back(interrupted ? results_from_journal(d) : read_results(d));
+    if (!interrupted) continue;
+    incomplete = true;
+    const Json& inc = results.back().context["incomplete"];
+    std::string missing;
+    for (const auto& c : inc["claims"])
+      missing += fmt::format("{}{} ({} of {} runs)", missing.empty() ? "" : ", ", c.value("claim", "?"),
+                             c.value("journaled_runs", 0), c.value("runs", 0));
+    std::fprintf(stderr,
+                 "prism: %s is an interrupted run (%zu of %zu runs journaled): reporting its %zu complete claim(s)%s%s; "
+                 "`prism run --resume %s` finishes it\n",
+                 d.c_str(), inc.value("journaled_runs", size_t{0}), inc.value("runs", size_t{0}),
+                 results.back().claims.size(), missing.empty() ? "" : "; not yet: ", missing.c_str(), d.c_str());
+    if (!is_shard(results.back())) d = write_results(results.back(), d / "partial").parent_path();
+  }
   ensure_writable_file(out.empty() ? ro.inputs.front() / "report.pdf" : std::filesystem::path(out), "--out");
   const auto shards = std::count_if(results.begin(), results.end(), [](const RunResult& r) { return is_shard(r); });
   if (shards > 0) {
@@ -232,10 +253,11 @@ int cmd_report(const std::vector<std::string>& args) {
     if (out.empty()) ro.out = path.parent_path() / "report.pdf";
     auto outcome = write_report(ro);
     std::printf("report: %s (%d pages)\n", outcome.pdf.c_str(), outcome.pages);
-    return all_verified(r, vm.count("allow-inconclusive")) ? 0 : 1;
+    return all_verified(r, vm.count("allow-inconclusive")) && !incomplete ? 0 : 1;
   }
   auto outcome = write_report(ro);
   std::printf("report: %s (%d pages)\n", outcome.pdf.c_str(), outcome.pages);
+  if (incomplete) return 1;  // said above, per folder
   if (!outcome.verdicts_agree) {
     std::fprintf(stderr, "prism: verdicts differ between the result folders (marked red in the report)\n");
     return 1;

@@ -82,6 +82,7 @@ Json run_identity(const RunOptions& opt, const std::vector<const ClaimSpec*>& sp
 void remove_previous_results(const std::filesystem::path& out) {
   for (const char* name : {"results.json", "benchmarks.json", "report.pdf"}) std::filesystem::remove(out / name);
   std::filesystem::remove_all(out / "data");
+  std::filesystem::remove_all(out / "partial");  // `prism report` of the interrupted run
 }
 
 // Collects the raw runs and prints a progress line: claim, point, ETA.
@@ -211,17 +212,22 @@ int point_seeds(const ClaimSpec& spec, const Json& point, int run_seeds) {
   return std::min(run_seeds, cap.get<int>());
 }
 
-}  // namespace
-
-RunResult run_claims(const RunOptions& opt) {
-  RunResult result;
-  result.context = machine_context();  // its "started" is the start of the run
-  const auto specs = select_claims(opt.filter, opt.preset);
-  const auto shard_of_point = shard_assignment(specs, opt.preset, opt.shard_count);
-  result.context["claims_without_preset"] = claims_without_preset(opt.filter, opt.preset);
-  const std::regex filter(opt.filter, std::regex::ECMAScript);
+// The run `opt` describes before anything is measured: the selected claims,
+// each with this shard's points and their seeds, every reference file (and the
+// figures' bands against it) validated first.
+struct Plan {
+  std::vector<const ClaimSpec*> specs;
   std::vector<ReferenceFile> references;
-  // Validate every reference file, and the figures' bands against it, first.
+  std::vector<ClaimResult> claims;
+};
+
+Plan plan_run(const RunOptions& opt) {
+  Plan plan;
+  plan.specs = select_claims(opt.filter, opt.preset);
+  const auto& specs = plan.specs;
+  const auto shard_of_point = shard_assignment(specs, opt.preset, opt.shard_count);
+  const std::regex filter(opt.filter, std::regex::ECMAScript);
+  auto& references = plan.references;
   for (size_t c = 0; c < specs.size(); ++c) {
     const ClaimSpec* spec = specs[c];
     references.push_back(load_claim_reference(*spec));
@@ -253,8 +259,43 @@ RunResult run_claims(const RunOptions& opt) {
     if (cr.partial && opt.shard_count > 1)
       throw InputError("--filter '" + opt.filter + "'", "selects part of claim " + spec->id + " and --shard splits the run",
                        "shard whole claims (a filter on claim ids), or run the part unsharded");
-    result.claims.push_back(std::move(cr));
+    plan.claims.push_back(std::move(cr));
   }
+  return plan;
+}
+
+// A journal's runs by (claim, sweep index, seed).
+using JournalIndex = std::map<std::tuple<std::string, size_t, std::uint64_t>, const JournalEntry*>;
+
+JournalIndex index_journal(const Journal& journal) {
+  JournalIndex by_key;
+  for (const auto& e : journal.entries) by_key[{e.claim, e.point, e.seed}] = &e;
+  return by_key;
+}
+
+// The journaled run of `seed` at point `pr` of `spec`, or null; InputError when
+// the journal holds another point under that index (a different build).
+const JournalEntry* find_journaled(const JournalIndex& by_key, const ClaimSpec& spec, const std::string& preset,
+                                   const PointRuns& pr, std::uint64_t seed, const std::filesystem::path& path) {
+  const auto it = by_key.find({spec.id, sweep_index(spec, preset, pr.params), seed});
+  if (it == by_key.end()) return nullptr;
+  if (it->second->params != pr.params)
+    throw InputError(path.string(), "the journal's point " + point_label(it->second->params) + " of " + spec.id +
+                                        " is not this build's " + point_label(pr.params),
+                     "start a fresh run without --resume");
+  return it->second;
+}
+
+}  // namespace
+
+RunResult run_claims(const RunOptions& opt) {
+  RunResult result;
+  result.context = machine_context();  // its "started" is the start of the run
+  Plan plan = plan_run(opt);
+  const auto& specs = plan.specs;
+  const auto& references = plan.references;
+  result.context["claims_without_preset"] = claims_without_preset(opt.filter, opt.preset);
+  result.claims = std::move(plan.claims);
 
   // Jobs claim by claim; within a claim, share group by share group (in order
   // of first appearance), each group's points in sweep order, every seed of a
@@ -308,20 +349,14 @@ RunResult run_claims(const RunOptions& opt) {
   if (opt.resume) {
     const Journal journal = read_journal(journal_path);
     require_same_run(journal, identity, journal_path);
-    std::map<std::tuple<std::string, size_t, std::uint64_t>, const JournalEntry*> by_key;
-    for (const auto& e : journal.entries) by_key[{e.claim, e.point, e.seed}] = &e;
+    const JournalIndex by_key = index_journal(journal);
     for (size_t j = 0; j < jobs.size(); ++j) {
-      auto& cr = result.claims[jobs[j].claim];
-      PointRuns& pr = cr.points[jobs[j].point];
-      const auto it = by_key.find({cr.info.id, sweep_index(*specs[jobs[j].claim], opt.preset, pr.params), jobs[j].seed});
-      if (it == by_key.end()) continue;
-      if (it->second->params != pr.params)
-        throw InputError(journal_path.string(), "the journal's point " + point_label(it->second->params) + " of " +
-                                                    cr.info.id + " is not this build's " + point_label(pr.params),
-                         "start a fresh run without --resume");
-      pr.runs[jobs[j].seed_slot] = it->second->measurement;
-      claim_seconds[jobs[j].claim] += it->second->seconds;
-      journaled_benchmarks[jobs[j].name] = it->second->benchmark;
+      PointRuns& pr = result.claims[jobs[j].claim].points[jobs[j].point];
+      const JournalEntry* e = find_journaled(by_key, *specs[jobs[j].claim], opt.preset, pr, jobs[j].seed, journal_path);
+      if (!e) continue;
+      pr.runs[jobs[j].seed_slot] = e->measurement;
+      claim_seconds[jobs[j].claim] += e->seconds;
+      journaled_benchmarks[jobs[j].name] = e->benchmark;
       done[j] = true;
     }
   } else {
@@ -437,6 +472,75 @@ RunResult run_claims(const RunOptions& opt) {
   result.context["filter"] = opt.filter;
   result.context["command"] = fmt::format("{}", fmt::join(opt.argv, " "));
   result.context["blas"] = blas_info();
+  return result;
+}
+
+RunResult results_from_journal(const std::filesystem::path& dir) {
+  const std::filesystem::path path = dir / "journal.jsonl";
+  const Journal journal = read_journal(path);
+  const Json& id = journal.identity;
+  RunResult result;
+  result.context = machine_context();
+  for (const char* key : {"git_commit", "git_dirty"})
+    if (id.value(key, Json()) != result.context.value(key, Json()))
+      throw InputError(path.string(),
+                       fmt::format("the journal was written by {} {}, this prism is {}", key, id.value(key, Json()).dump(),
+                                   result.context.value(key, Json()).dump()),
+                       "report it with the prism build that ran it, or finish the run: prism run --resume " +
+                           dir.string());
+  RunOptions opt;
+  opt.preset = id.value("preset", std::string("quick"));
+  opt.filter = id.value("filter", std::string(".*"));
+  opt.seeds = id.value("seeds", 0);
+  opt.seed_base = id.value("seed_base", std::uint64_t{0});
+  const std::string shard = id.value("shard", std::string("1/1"));
+  if (std::sscanf(shard.c_str(), "%d/%d", &opt.shard_index, &opt.shard_count) != 2 || opt.shard_count < 1)
+    throw InputError(path.string(), "line 1 names shard '" + shard + "'", "a journal of `prism run` names K/N");
+  --opt.shard_index;
+  Plan plan = plan_run(opt);
+  Json all_claims = Json::array();
+  for (const auto* spec : plan.specs) all_claims.push_back(spec->id);
+  if (all_claims != id.value("claims", Json::array()))
+    throw InputError(path.string(), "the journal's claims " + id.value("claims", Json::array()).dump() +
+                                        " are not this build's selection " + all_claims.dump(),
+                     "report it with the prism build that ran it");
+
+  const JournalIndex by_key = index_journal(journal);
+  Json incomplete = Json::array();
+  size_t journaled = 0, planned = 0;
+  for (size_t c = 0; c < plan.claims.size(); ++c) {
+    ClaimResult& cr = plan.claims[c];
+    size_t done = 0, runs = 0;
+    std::vector<Json> benchmarks;
+    for (PointRuns& pr : cr.points)
+      for (size_t s = 0; s < pr.seeds.size(); ++s, ++runs)
+        if (const JournalEntry* e = find_journaled(by_key, *plan.specs[c], opt.preset, pr, pr.seeds[s], path)) {
+          pr.runs[s] = e->measurement;
+          cr.seconds += e->seconds;
+          benchmarks.push_back(e->benchmark);
+          ++done;
+        }
+    journaled += done;
+    planned += runs;
+    if (done < runs) {
+      incomplete.push_back({{"claim", cr.info.id}, {"journaled_runs", done}, {"runs", runs}});
+      continue;
+    }
+    if (opt.shard_count == 1) {
+      derive_claim(*plan.specs[c], cr);
+      evaluate_claim(cr, plan.references[c], opt.preset);
+    } else {
+      cr.verdict_reason = "shard: checks are evaluated when `prism report` merges the shards";
+    }
+    for (auto& b : benchmarks) result.benchmark_runs.push_back(std::move(b));
+    result.claims.push_back(std::move(cr));
+  }
+  for (const char* key : {"preset", "filter", "seeds", "seed_base", "shard", "git_commit", "git_dirty"})
+    result.context[key] = id.value(key, Json());
+  result.context["blas"] = {{"backend", id.value("blas", std::string("unknown"))}, {"library", "(not recorded in the journal)"}};
+  result.context["command"] = "prism report, from the journal of an interrupted run: " + path.string();
+  result.context["incomplete"] = {
+      {"claims", incomplete}, {"journaled_runs", journaled}, {"runs", planned}, {"all_claims", all_claims}};
   return result;
 }
 

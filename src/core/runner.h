@@ -57,6 +57,15 @@ ReferenceFile load_claim_reference(const ClaimSpec& spec);
 // shard, claim set or commit). SIGINT/SIGTERM: Interrupted after the current run.
 RunResult run_claims(const RunOptions& options);
 
+// The results of an interrupted run (a folder with a journal and no
+// results.json), as far as it got: the claims whose every run is journaled,
+// derived and checked as `prism run` would (a shard's left unchecked, for the
+// merge); the others left out and listed in context["incomplete"] (with the
+// runs journaled and planned, and every claim of the run, which a merge of
+// shards needs). InputError naming the journal when it is missing or damaged,
+// or was written by another commit (the sweep and checks are this build's).
+RunResult results_from_journal(const std::filesystem::path& dir);
+
 // ---- verdict.cc ------------------------------------------------------------
 
 // ReferenceError unless some check and some control apply to `preset`

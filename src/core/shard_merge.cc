@@ -1,4 +1,6 @@
 // `prism report` over the folders of one `prism run --shard K/N` series.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "src/core/error.h"
@@ -52,18 +54,40 @@ RunResult merge_shards(const std::vector<std::filesystem::path>& dirs, const std
       throw InputError(file(0), fmt::format("shard {}/{} is missing", k + 1, count),
                        fmt::format("pass all {} shard folders to `prism report`", count));
 
-  // Every shard lists every claim of the run, in run order (claims with no
-  // points on it too), so shard 1/N's list gives the order the runs dealt by.
+  // Every finished shard lists every claim of the run, in run order (claims
+  // with no points on it too), so shard 1/N's list gives the order the runs
+  // dealt by. An interrupted shard (results_from_journal) lists its complete
+  // claims only, and every claim of the run in context.incomplete.all_claims;
+  // a claim is then merged when every shard has it complete.
   const RunResult& first = shards[static_cast<size_t>(slot[0])];
   const std::string preset = first.context.value("preset", std::string("quick"));
+  const auto interrupted = [](const RunResult& r) { return r.context.contains("incomplete"); };
+  std::vector<std::string> ids;
+  for (const auto& c : first.claims) ids.push_back(c.info.id);
+  bool any_interrupted = false;
+  for (const auto& r : shards)
+    if (interrupted(r)) ids = r.context["incomplete"].value("all_claims", ids), any_interrupted = true;
+  // Runs of claim `id` journaled on shard r and planned there.
+  const auto runs_on = [&](const RunResult& r, const std::string& id) {
+    std::pair<size_t, size_t> n{0, 0};
+    for (const auto& c : r.claims)
+      if (c.info.id == id)
+        for (const auto& p : c.points) n.first += p.seeds.size(), n.second += p.seeds.size();
+    if (interrupted(r))
+      for (const auto& c : r.context["incomplete"].value("claims", Json::array()))
+        if (c.value("claim", "") == id) n.first += c.value("journaled_runs", size_t{0}), n.second += c.value("runs", size_t{0});
+    return n;
+  };
+  Json incomplete = Json::array();
+  size_t journaled_runs = 0, planned_runs = 0;
   std::vector<const ClaimSpec*> specs;
-  for (const auto& c : first.claims) {
-    const ClaimSpec* spec = ClaimRegistry::instance().find(c.info.id);
+  for (const auto& id : ids) {
+    const ClaimSpec* spec = ClaimRegistry::instance().find(id);
     if (!spec)
-      throw InputError(file(static_cast<size_t>(slot[0])), "claim '" + c.info.id + "' is not in this prism build",
+      throw InputError(file(static_cast<size_t>(slot[0])), "claim '" + id + "' is not in this prism build",
                        "merge with the build that ran the shards");
     if (spec->sweep.find(preset) == spec->sweep.end())
-      throw InputError(file(static_cast<size_t>(slot[0])), "claim '" + c.info.id + "' has no preset '" + preset + "' in this build",
+      throw InputError(file(static_cast<size_t>(slot[0])), "claim '" + id + "' has no preset '" + preset + "' in this build",
                        "merge with the prism build that ran the shards");
     specs.push_back(spec);
   }
@@ -88,9 +112,21 @@ RunResult merge_shards(const std::vector<std::filesystem::path>& dirs, const std
     for (int k = 0; k < count; ++k) {
       for (const auto& c : shards[slot[k]].claims)
         if (c.info.id == id) parts[k] = &c;
-      if (!parts[k]) throw InputError(file(slot[k]), "claim '" + id + "' is missing from this shard", "re-run this shard");
+      if (!parts[k] && !interrupted(shards[slot[k]]))
+        throw InputError(file(slot[k]), "claim '" + id + "' is missing from this shard", "re-run this shard");
+      if (!parts[k]) continue;
       points_in_parts += parts[k]->points.size();
       cr.seconds += parts[k]->seconds;
+    }
+    size_t done = 0, runs = 0;
+    for (const auto& r : shards) {
+      const auto [journaled, planned] = runs_on(r, id);
+      done += journaled, runs += planned;
+    }
+    journaled_runs += done, planned_runs += runs;
+    if (std::find(parts.begin(), parts.end(), nullptr) != parts.end()) {  // still running on some shard
+      incomplete.push_back({{"claim", id}, {"journaled_runs", done}, {"runs", runs}});
+      continue;
     }
     if (points_in_parts != sweep.size())
       throw InputError(file(static_cast<size_t>(slot[0])), fmt::format("the shards hold {} points of '{}', this build's {} sweep has {}",
@@ -116,6 +152,10 @@ RunResult merge_shards(const std::vector<std::filesystem::path>& dirs, const std
     evaluate_claim(cr, reference, preset);
     out.claims.push_back(std::move(cr));
   }
+  out.context.erase("incomplete");
+  if (any_interrupted)
+    out.context["incomplete"] = {
+        {"claims", incomplete}, {"journaled_runs", journaled_runs}, {"runs", planned_runs}, {"all_claims", ids}};
   return out;
 }
 
