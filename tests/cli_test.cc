@@ -273,7 +273,8 @@ TEST(Cli, InterruptedShardsMergeTheirCompleteClaims) {
   const Result merged = prism("report " + (scratch / "s1").string() + " " + (scratch / "cut").string() + " --out " +
                               (scratch / "m" / "report.pdf").string());
   EXPECT_EQ(merged.status, 1) << merged.output;
-  const auto m = read_json(scratch / "m" / "results.json");
+  EXPECT_FALSE(fs::exists(scratch / "m" / "results.json")) << "a merge of interrupted shards is not a finished run";
+  const auto m = read_json(scratch / "m" / "partial" / "results.json");
   ASSERT_EQ(m["claims"].size(), 1u);
   EXPECT_EQ(m["claims"][0]["id"], "min-norm-alignment");
   EXPECT_EQ(m["claims"][0]["verdict"], "pass");

@@ -245,7 +245,10 @@ int cmd_report(const std::vector<std::string>& args) {
     const std::filesystem::path merged =
         out.empty() ? ro.inputs.front().parent_path() / "merged" : std::filesystem::path(out).parent_path();
     RunResult r = merge_shards(ro.inputs, results);
-    const auto path = write_results(r, merged.empty() ? std::filesystem::path(".") : merged);
+    // Interrupted shards merge into merged/partial: the merged folder itself
+    // holds only a finished run (compare-blas keeps a folder with results.json).
+    const std::filesystem::path to = merged.empty() ? std::filesystem::path(".") : merged;
+    const auto path = write_results(r, incomplete ? to / "partial" : to);
     print_summary(r);
     std::printf("merged results: %s\n", path.c_str());
     for (const auto& c : r.claims) validate_figure_lines(c);
