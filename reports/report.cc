@@ -615,7 +615,9 @@ ReportOutcome write_report(const ReportOptions& opt) {
   t += "{\\LARGE\\textbf{prism: interpolation claims, measured}}\\par\\medskip\n";
   t += "{\\small Preset \\texttt{" + tex_escape(ctx0.value("preset", "?")) + "}, commit \\texttt{" +
        tex_escape(ctx0.value("git_commit", "?").substr(0, 12)) + "}" + (ctx0.value("git_dirty", false) ? " (modified)" : "") +
-       ", started " + tex_escape(ctx0.value("started", "?")) + ",\\\\ BLAS \\texttt{" +
+       (ctx0.contains("incomplete") ? ", an interrupted run reported " + tex_escape(ctx0.value("reported", "?"))
+                                    : ", started " + tex_escape(ctx0.value("started", "?"))) +
+       ",\\\\ BLAS \\texttt{" +
        tex_escape(ctx0.value("blas", Json::object()).value("library", "?")) + "}.}\\par\n";
   t += "Each claim of Belkin, \\emph{Fit without fear} (Acta Numerica 2021) and the lectures built on it is measured "
        "over seeds and checked against reference values whose provenance is given with each check. "

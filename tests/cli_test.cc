@@ -233,6 +233,10 @@ TEST(Cli, SigkillMidCatalogThenResumeEqualsAnUninterruptedRun) {
     EXPECT_EQ(p["claims"][0]["checks"], a["claims"][0]["checks"]);
     EXPECT_EQ(p["context"]["incomplete"]["claims"][0]["claim"], "winn-consistency");
     EXPECT_EQ(p["context"]["incomplete"]["journaled_runs"], kept - 1);
+    // The journal records neither the start nor the library: the report says when it read it.
+    EXPECT_FALSE(p["context"].contains("started")) << p["context"];
+    EXPECT_TRUE(p["context"].contains("reported")) << p["context"];
+    EXPECT_EQ(p["context"]["blas"]["backend"], a["context"]["blas"]["backend"]);
   }
 
   const Result resumed = prism("run --resume " + killed.string() + " --no-report --quiet --threads 1");

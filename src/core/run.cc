@@ -537,7 +537,12 @@ RunResult results_from_journal(const std::filesystem::path& dir) {
   }
   for (const char* key : {"preset", "filter", "seeds", "seed_base", "shard", "git_commit", "git_dirty"})
     result.context[key] = id.value(key, Json());
-  result.context["blas"] = {{"backend", id.value("blas", std::string("unknown"))}, {"library", "(not recorded in the journal)"}};
+  // The journal names the backend, not its library or the run's start: the
+  // report says when it read the journal instead.
+  const std::string backend = id.value("blas", std::string("unknown"));
+  result.context["blas"] = {{"backend", backend}, {"library", backend + " (the journal names no library)"}};
+  result.context["reported"] = result.context["started"];
+  result.context.erase("started");
   result.context["command"] = "prism report, from the journal of an interrupted run: " + path.string();
   result.context["incomplete"] = {
       {"claims", incomplete}, {"journaled_runs", journaled}, {"runs", planned}, {"all_claims", all_claims}};
