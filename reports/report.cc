@@ -423,10 +423,7 @@ std::string incomplete_note(const Json& context) {
   const Json& inc = context["incomplete"];
   std::string t = fmt::format("\\noindent\\textbf{{Interrupted run}}: {} of {} runs journaled. ",
                               inc.value("journaled_runs", size_t{0}), inc.value("runs", size_t{0}));
-  std::string missing;
-  for (const auto& c : inc.value("claims", Json::array()))
-    missing += fmt::format("{}{} ({} of {} runs)", missing.empty() ? "" : ", ", tex_escape(c.value("claim", "?")),
-                           c.value("journaled_runs", 0), c.value("runs", 0));
+  const std::string missing = tex_escape(incomplete_claims_text(inc));
   t += missing.empty() ? std::string("Every claim is complete.")
                        : "Left out until \\texttt{prism run -{}-resume} finishes them: " + missing + ".";
   return t + "\n\n";

@@ -225,10 +225,7 @@ int cmd_report(const std::vector<std::string>& args) {
     if (!interrupted) continue;
     incomplete = true;
     const Json& inc = results.back().context["incomplete"];
-    std::string missing;
-    for (const auto& c : inc["claims"])
-      missing += fmt::format("{}{} ({} of {} runs)", missing.empty() ? "" : ", ", c.value("claim", "?"),
-                             c.value("journaled_runs", 0), c.value("runs", 0));
+    const std::string missing = incomplete_claims_text(inc);
     std::fprintf(stderr,
                  "prism: %s is an interrupted run (%zu of %zu runs journaled): reporting its %zu complete claim(s)%s%s; "
                  "`prism run --resume %s` finishes it\n",

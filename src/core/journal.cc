@@ -115,7 +115,8 @@ Journal read_journal(const std::filesystem::path& path) {
   return j;
 }
 
-void require_same_run(const Journal& journal, const Json& expected, const std::filesystem::path& path) {
+void require_same_run(const Journal& journal, const Json& expected, const std::filesystem::path& path,
+                      const std::string& fix) {
   std::vector<std::string> differ;
   for (const auto& [k, v] : expected.items()) {
     if (!journal.identity.contains(k)) differ.push_back(fmt::format("{}: journal has none, this run {}", k, v.dump()));
@@ -124,7 +125,7 @@ void require_same_run(const Journal& journal, const Json& expected, const std::f
   }
   if (!differ.empty())
     throw InputError(path.string(), "the journal is from another run (" + fmt::format("{}", fmt::join(differ, "; ")) + ")",
-                     "resume with the options of that run, or start a fresh run without --resume");
+                     fix);
 }
 
 }  // namespace prism

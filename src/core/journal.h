@@ -58,7 +58,10 @@ struct Journal {
 Journal read_journal(const std::filesystem::path& path);
 
 // InputError naming every field of `expected` that the journal's identity
-// lacks or holds differently ("preset: journal quick, this run full").
-void require_same_run(const Journal& journal, const Json& expected, const std::filesystem::path& path);
+// lacks or holds differently ("preset: journal quick, this run full"), with
+// `fix` as its remedy.
+void require_same_run(const Journal& journal, const Json& expected, const std::filesystem::path& path,
+                      const std::string& fix = "resume with the options of that run, or start a fresh run without "
+                                               "--resume");
 
 }  // namespace prism

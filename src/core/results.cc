@@ -306,4 +306,12 @@ std::pair<int, int> shard_of(const RunResult& r) {
 
 bool is_shard(const RunResult& r) { return shard_of(r).second > 1; }
 
+std::string incomplete_claims_text(const Json& incomplete) {
+  std::string text;
+  for (const auto& c : incomplete.value("claims", Json::array()))
+    text += fmt::format("{}{} ({} of {} runs)", text.empty() ? "" : ", ", c.value("claim", "?"),
+                        c.value("journaled_runs", 0), c.value("runs", 0));
+  return text;
+}
+
 }  // namespace prism

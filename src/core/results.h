@@ -72,4 +72,8 @@ RunResult read_results(const std::filesystem::path& dir);
 std::pair<int, int> shard_of(const RunResult& r);
 bool is_shard(const RunResult& r);
 
+// The claims an interrupted run left out (context["incomplete"]), as plain
+// text: "a (3 of 10 runs), b (0 of 4 runs)"; empty when none is.
+std::string incomplete_claims_text(const Json& incomplete);
+
 }  // namespace prism

@@ -286,6 +286,17 @@ const JournalEntry* find_journaled(const JournalIndex& by_key, const ClaimSpec& 
   return it->second;
 }
 
+// A claim whose every run is measured: derived and checked, or, on a shard,
+// left for the merge (the checks need every point).
+void finish_claim(const ClaimSpec& spec, ClaimResult& cr, const ReferenceFile& reference, const RunOptions& opt) {
+  if (opt.shard_count == 1) {
+    derive_claim(spec, cr);
+    evaluate_claim(cr, reference, opt.preset);
+  } else {
+    cr.verdict_reason = "shard: checks are evaluated when `prism report` merges the shards";
+  }
+}
+
 }  // namespace
 
 RunResult run_claims(const RunOptions& opt) {
@@ -455,12 +466,7 @@ RunResult run_claims(const RunOptions& opt) {
   for (size_t c = 0; c < result.claims.size(); ++c) {
     const auto t0 = Clock::now();
     auto& cr = result.claims[c];
-    if (opt.shard_count == 1) {
-      derive_claim(*specs[c], cr);
-      evaluate_claim(cr, references[c], opt.preset);
-    } else {
-      cr.verdict_reason = "shard: checks are evaluated when `prism report` merges the shards";
-    }
+    finish_claim(*specs[c], cr, references[c], opt);
     cr.seconds = claim_seconds[c] + std::chrono::duration<double>(Clock::now() - t0).count();
   }
 
@@ -481,13 +487,13 @@ RunResult results_from_journal(const std::filesystem::path& dir) {
   const Json& id = journal.identity;
   RunResult result;
   result.context = machine_context();
-  for (const char* key : {"git_commit", "git_dirty"})
-    if (id.value(key, Json()) != result.context.value(key, Json()))
-      throw InputError(path.string(),
-                       fmt::format("the journal was written by {} {}, this prism is {}", key, id.value(key, Json()).dump(),
-                                   result.context.value(key, Json()).dump()),
-                       "report it with the prism build that ran it, or finish the run: prism run --resume " +
-                           dir.string());
+  // The sweep and the checks are this build's: only its own journals are read.
+  const std::string fix =
+      "report it with the prism build that ran it, or finish the run: prism run --resume " + dir.string();
+  require_same_run(journal,
+                   {{"git_commit", result.context.value("git_commit", Json())},
+                    {"git_dirty", result.context.value("git_dirty", Json())}},
+                   path, fix);
   RunOptions opt;
   opt.preset = id.value("preset", std::string("quick"));
   opt.filter = id.value("filter", std::string(".*"));
@@ -500,10 +506,7 @@ RunResult results_from_journal(const std::filesystem::path& dir) {
   Plan plan = plan_run(opt);
   Json all_claims = Json::array();
   for (const auto* spec : plan.specs) all_claims.push_back(spec->id);
-  if (all_claims != id.value("claims", Json::array()))
-    throw InputError(path.string(), "the journal's claims " + id.value("claims", Json::array()).dump() +
-                                        " are not this build's selection " + all_claims.dump(),
-                     "report it with the prism build that ran it");
+  require_same_run(journal, {{"claims", all_claims}}, path, fix);
 
   const JournalIndex by_key = index_journal(journal);
   Json incomplete = Json::array();
@@ -526,12 +529,7 @@ RunResult results_from_journal(const std::filesystem::path& dir) {
       incomplete.push_back({{"claim", cr.info.id}, {"journaled_runs", done}, {"runs", runs}});
       continue;
     }
-    if (opt.shard_count == 1) {
-      derive_claim(*plan.specs[c], cr);
-      evaluate_claim(cr, plan.references[c], opt.preset);
-    } else {
-      cr.verdict_reason = "shard: checks are evaluated when `prism report` merges the shards";
-    }
+    finish_claim(*plan.specs[c], cr, plan.references[c], opt);
     for (auto& b : benchmarks) result.benchmark_runs.push_back(std::move(b));
     result.claims.push_back(std::move(cr));
   }
