@@ -73,6 +73,32 @@ TEST(ClaimRegistry, SameIdTwiceThrows) {
       << "a second registration";
 }
 
+// A point names its runs in the journal and its share group: one point twice is refused.
+TEST(ClaimRegistry, ARepeatedSweepPointThrows) {
+  Claim* c = RegisterClaim("registry-test-repeat", toy_measure);
+  PRISM_EXPECT_THROW_WITH(c->Sweep("quick", {{{"n", 1}}, {{"n", 2}}, {{"n", 1}}}), std::logic_error,
+                          "registry-test-repeat", "quick", "{\"n\":1}", "twice");
+}
+
+// Share groups: a point's ShareBy values; ShareBy({}) one group; none, the point itself.
+TEST(ClaimRegistry, ShareGroupsFollowShareBy) {
+  const Json p = {{"n", 1}, {"d", 2}}, q = {{"n", 1}, {"d", 3}};
+  RegisterClaim("registry-test-share-n", toy_measure)->ShareBy({"n"});
+  const ClaimSpec* by_n = ClaimRegistry::instance().find("registry-test-share-n");
+  ASSERT_NE(by_n, nullptr);
+  EXPECT_EQ(by_n->share_group(p), Json({{"n", 1}}));
+  EXPECT_EQ(by_n->share_group(p), by_n->share_group(q));
+  RegisterClaim("registry-test-share-all", toy_measure)->ShareBy({});
+  const ClaimSpec* all = ClaimRegistry::instance().find("registry-test-share-all");
+  ASSERT_NE(all, nullptr);
+  EXPECT_EQ(all->share_group(p), all->share_group(Json{{"m", 5}}));
+  RegisterClaim("registry-test-share-none", toy_measure);
+  const ClaimSpec* none = ClaimRegistry::instance().find("registry-test-share-none");
+  ASSERT_NE(none, nullptr);
+  EXPECT_EQ(none->share_group(p), p);
+  EXPECT_NE(none->share_group(p), none->share_group(q));
+}
+
 TEST(ClaimRegistry, ClaimsAreSortedAndFindable) {
   RegisterClaim("registry-test-zeta", toy_measure);
   RegisterClaim("registry-test-alpha", toy_measure);

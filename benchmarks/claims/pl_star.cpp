@@ -242,6 +242,7 @@ PRISM_CLAIM("pl-star", MeasurePlStar)
     ->Sweep("quick", sweep(1 << 14, {256, 1024, 4096}))
     ->Sweep("full", sweep(1 << 16, {256, 1024, 4096, 16384}))
     ->Seeds(5)
+    ->ShareBy({})  // a seed's data set serves every arm and width
     ->Note("Setting: n = 64 inputs uniform on S^15, y ~ N(0,1), L = ||F - y||^2/(2n), K = DF DF^T; new data "
            "and w0 for every seed (the same data for every width of a seed). eta = 1/beta0, beta0 = "
            "(lambda_max(K0) + max_j ||B_j(w0)||)/n bounds ||Hess L(w0)||. GD stops at L <= 1e-12 L0 (after at "

@@ -158,6 +158,7 @@ PRISM_CLAIM("raisin-bread", MeasureRaisinBread)
     ->Sweep("quick", sweep({{64, 400}, {256, 400}, {1024, 200}, {4096, 20}}))
     ->Sweep("full", sweep({{64, 400}, {256, 400}, {1024, 200}, {4096, 40}, {16384, 10}}))
     ->Seeds(kSeeds)
+    ->ShareBy({"n"})  // P_k, k = sqrt n, is shared by the rules at one n
     ->Note("Each point's data sets are split over the 10 seeds; a seed's value is the mean over its data sets, "
            "so the intervals cover the data-set randomness. S_n is computed exactly (offsets from anchors, "
            "80 bisections; for n > 4096 on [0.15, 0.85]); P_k is simulated once per k with its own seed and its "

@@ -206,6 +206,7 @@ PRISM_CLAIM("sgd-exponential", MeasureSgdExponential)
     ->Sweep("quick", sweep(1000))
     ->Sweep("full", sweep(2000))
     ->Seeds(5)
+    ->ShareBy({"problem"})  // the kernel points share MNIST's kernel matrix and its extreme eigenvalues
     ->Plot(Figure("loss").Title("Training loss of fixed-step SGD").Axes("iteration t", "L(w_t) / L(w_0)").LogY()
           .Series("least squares d=1000 > n=200, m=1", "loss", {{"problem", "least-squares"}, {"batch", 1}})
           .Series("least squares, m=8", "loss", {{"problem", "least-squares"}, {"batch", 8}})

@@ -70,6 +70,12 @@ Claim* Claim::Title(std::string s) { spec_->title = std::move(s); return this; }
 Claim* Claim::Source(std::string s) { spec_->source = std::move(s); return this; }
 Claim* Claim::Statement(std::string s) { spec_->statement = std::move(s); return this; }
 Claim* Claim::Sweep(const std::string& preset, std::vector<Json> points) {
+  // A point names its runs in the journal and, without ShareBy, its share group.
+  for (size_t i = 0; i < points.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (points[i] == points[j])
+        throw std::logic_error("claim " + spec_->id + ", preset " + preset + ": point " + points[i].dump() +
+                               " is in the sweep twice");
   spec_->sweep[preset] = std::move(points);
   return this;
 }
@@ -82,8 +88,9 @@ Claim* Claim::ShareBy(std::vector<std::string> params) { spec_->share_by = std::
 Claim* Claim::SeedBySeed() { spec_->seed_by_seed = true; return this; }
 
 Json ClaimSpec::share_group(const Json& point) const {
+  if (!share_by) return point;  // sweep points are distinct: a group each
   Json g = Json::object();
-  for (const auto& k : share_by) g[k] = point.contains(k) ? point[k] : Json();
+  for (const auto& k : *share_by) g[k] = point.contains(k) ? point[k] : Json();
   return g;
 }
 

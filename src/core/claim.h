@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <typeindex>
@@ -52,8 +53,8 @@ struct Measurement {
 // kernel matrix and its spectrum. The eviction rule, the only one: an entry is
 // built at most once per share group of the claim and freed when the runner
 // finishes that group. A claim's share groups are the distinct values of the
-// parameters it names in ShareBy (one group for the whole claim without it);
-// the runner measures each group's points together, in sweep order, whatever
+// parameters it names in ShareBy (ShareBy({}): one group for the whole claim;
+// without ShareBy every point is its own group and shares nothing); the runner measures each group's points together, in sweep order, whatever
 // the order of the sweep. Values must be pure functions of their key, so what
 // is measured never depends on what was shared.
 class SharedStore {
@@ -176,7 +177,10 @@ struct ClaimSpec {
   std::map<std::string, int> seeds;                // preset -> default seed count
   MeasureFn measure;
   DeriveFn derive;                                 // optional
-  std::vector<std::string> share_by;               // parameters that split the share groups
+  // Parameters that split the share groups; none given (nullopt): the claim
+  // shares no setup, so each point is a group of its own (and `--shard` may
+  // deal its points to different shards).
+  std::optional<std::vector<std::string>> share_by;
   // Each share group's runs in seed order (every point of a seed, then the
   // next seed) instead of point order: see Claim::SeedBySeed.
   bool seed_by_seed = false;
@@ -184,7 +188,8 @@ struct ClaimSpec {
   std::vector<std::string> notes;                  // printed beside the figure
   std::vector<std::string> presets() const;
   int seeds_for(const std::string& preset) const;
-  // The share group of a sweep point: its values of the share_by parameters.
+  // The share group of a sweep point: its values of the share_by parameters;
+  // without ShareBy, the point itself.
   Json share_group(const Json& point) const;
 };
 
@@ -195,13 +200,15 @@ class Claim {
   Claim* Title(std::string s);
   Claim* Source(std::string s);
   Claim* Statement(std::string s);
-  Claim* Sweep(const std::string& preset, std::vector<Json> points);
+  Claim* Sweep(const std::string& preset, std::vector<Json> points);  // distinct points (logic_error)
   Claim* Seeds(int n);                                   // every preset
   Claim* Seeds(const std::string& preset, int n);
   Claim* Plot(Figure f);
   Claim* Note(std::string s);
   Claim* Derive(DeriveFn fn);
-  // Splits the claim's shared setup into groups by these parameters (SharedStore).
+  // Splits the claim's shared setup into groups by these parameters
+  // (SharedStore); ShareBy({}) shares it across the whole claim. A claim that
+  // uses RunContext::shared without it rebuilds the setup at every point.
   Claim* ShareBy(std::vector<std::string> params);
   // Runs each share group seed by seed: every point of the first seed, then of
   // the next. For claims whose first run of a seed computes all the seed's
