@@ -533,7 +533,11 @@ std::string comparison_page(const std::vector<RunResult>& runs, const std::vecto
       if (!c) { t += " & -- & --"; continue; }
       t += fmt::format(" & {:.1f} & ", c->seconds) + verdict_cell(to_string(c->verdict));
     }
-    t += fmt::format(" & {:.2g} {}\\\\\n", dev, dev_name.empty() ? "" : "\\texttt{\\scriptsize " + tex_escape(dev_name) + "}");
+    // A claim measured by one run only has nothing to deviate from: no 0 that reads as agreement.
+    if (std::count(cs.begin(), cs.end(), nullptr) + 1 >= static_cast<std::ptrdiff_t>(cs.size()))
+      t += " & -- \\textit{\\scriptsize in one run only}\\\\\n";
+    else
+      t += fmt::format(" & {:.2g} {}\\\\\n", dev, dev_name.empty() ? "" : "\\texttt{\\scriptsize " + tex_escape(dev_name) + "}");
   }
   t += "\\bottomrule\\end{longtable}}\n";
   if (!agree) t += "\\textcolor{failred}{\\textbf{Verdicts differ between runs (marked in red).}}\n";

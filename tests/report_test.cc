@@ -151,6 +151,14 @@ TEST(CompareRuns, ARoundingResidualIsJudgedByItsBound) {
 
 // The comparison page lists what each run measured, and flags runs of another
 // commit, preset, seed count or seed base: their differences need not be the BLAS's.
+// The LaTeX of the report `options` asks for (not compiled).
+std::string report_tex(const ReportOptions& options) {
+  std::ifstream in(write_report(options).tex);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 TEST(CompareRuns, RunsOfAnotherCommitOrSeedsAreFlagged) {
   testing::ScratchDir a("prism-report-runs-a"), b("prism-report-runs-b");
   RunResult ra = testing::sample_run(), rb = testing::sample_run();
@@ -160,13 +168,7 @@ TEST(CompareRuns, RunsOfAnotherCommitOrSeedsAreFlagged) {
   ReportOptions options;
   options.inputs = {a.path(), b.path()};
   options.compile = false;
-  const auto tex_now = [&] {
-    std::ifstream in(write_report(options).tex);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
-  std::string tex = tex_now();
+  std::string tex = report_tex(options);
   EXPECT_TRUE(contains(tex, "\\texttt{0123456789ab} & quick & each claim's & 0 & "
                             "\\texttt{\\textasciicircum{}(one-nn|\\allowbreak{}pl-star)\\$}, 1/1"))
       << tex;
@@ -175,9 +177,29 @@ TEST(CompareRuns, RunsOfAnotherCommitOrSeedsAreFlagged) {
   rb.context["git_dirty"] = true;
   rb.context["seed_base"] = 1000;
   write_results(rb, b.path());
-  tex = tex_now();
+  tex = report_tex(options);
   EXPECT_TRUE(contains(tex, "\\texttt{fedcba987654 (modified)} & quick & each claim's & 1000")) << tex;
   EXPECT_TRUE(contains(tex, "These runs differ in commit, seed base}")) << tex;
+}
+
+// A claim that only one run measured (a backend still running, a filtered
+// run) shows no deviation rather than a 0 that reads as agreement.
+TEST(CompareRuns, AClaimInOneRunOnlyHasNoDeviation) {
+  testing::ScratchDir a("prism-report-one-a"), b("prism-report-one-b");
+  RunResult ra = testing::sample_run(), rb = testing::sample_run();
+  rb.claims[0].info.id = "another-claim";
+  write_results(ra, a.path());
+  write_results(rb, b.path());
+  ReportOptions options;
+  options.inputs = {a.path(), b.path()};
+  options.compile = false;
+  const std::string tex = report_tex(options);
+  const std::string one_only = "& -- \\textit{\\scriptsize in one run only}\\\\";
+  size_t rows = 0;
+  for (auto at = tex.find(one_only); at != std::string::npos; at = tex.find(one_only, at + 1)) ++rows;
+  EXPECT_EQ(rows, 2u) << "both claims, each in one run\n" << tex;
+  write_results(ra, b.path());
+  EXPECT_FALSE(contains(report_tex(options), one_only)) << "a claim in both runs has a deviation";
 }
 
 // compare-blas reports while a backend's benchmarks are still to run: that
