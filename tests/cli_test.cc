@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "datasets/mnist.h"
+#include "src/core/malloc_tunables.h"
 #include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
@@ -360,6 +361,24 @@ TEST(Cli, VersionNamesTheCommitItsRunsRecord) {
   Result text = prism("version");
   EXPECT_EQ(text.status, 0);
   EXPECT_NE(text.output.find(version.at("git_commit").get<std::string>()), std::string::npos) << text.output;
+}
+
+// prism re-executes itself with glibc's huge-page tunable where the kernel gives
+// huge pages on request (src/core/malloc_tunables.h), records what it ran with,
+// and keeps a user's own setting.
+TEST(Cli, RunsWithHugePagesWhereTheKernelAdvisesThem) {
+  const std::string mode = prism::transparent_huge_page_mode();
+  const auto malloc_of = [](const Result& r) {
+    EXPECT_EQ(r.status, 0) << r.output;
+    return nlohmann::json::parse(r.output).at("malloc");
+  };
+  const auto plain = malloc_of(prism("version --json", "env -u GLIBC_TUNABLES"));
+  EXPECT_EQ(plain.at("transparent_huge_pages"), mode);
+  EXPECT_EQ(plain.at("GLIBC_TUNABLES"), mode == "madvise" ? "glibc.malloc.hugetlb=1" : "") << "THP mode '" << mode << "'";
+  EXPECT_EQ(malloc_of(prism("version --json", "GLIBC_TUNABLES=glibc.malloc.hugetlb=0")).at("GLIBC_TUNABLES"),
+            "glibc.malloc.hugetlb=0");
+  EXPECT_EQ(malloc_of(prism("version --json", "GLIBC_TUNABLES=glibc.malloc.arena_max=4")).at("GLIBC_TUNABLES"),
+            mode == "madvise" ? "glibc.malloc.arena_max=4:glibc.malloc.hugetlb=1" : "glibc.malloc.arena_max=4");
 }
 
 TEST(Cli, MalformedReferenceExitsTwoNamingTheFile) {
