@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
+#include <filesystem>
 #include <set>
 #include <string>
 
@@ -48,6 +49,19 @@ TEST(BlasBackend, OnlyOpenBlasAndBlisRunAThreadPool) {
   for (const auto& b : linalg::backends_json()) {
     ASSERT_TRUE(b.contains("threaded")) << "prism blas --json: " << b.dump();
     EXPECT_EQ(b["threaded"].get<bool>(), linalg::backend_runs_threads(b["name"].get<std::string>())) << b.dump();
+  }
+}
+
+// Debian's pthreads BLIS starts its threads in every level-3 call; its OpenMP
+// build keeps a pool, so it is the one `--blas blis` loads where installed.
+TEST(BlasBackend, BlisIsTheOpenMpBuildWhereInstalled) {
+  const bool openmp = std::filesystem::exists("/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3");
+  if (!openmp && !std::filesystem::exists("/usr/lib/x86_64-linux-gnu/blis-pthread/libblas.so.3"))
+    GTEST_SKIP() << "no BLIS installed";
+  for (const auto& b : linalg::known_backends()) {
+    if (b.name != "blis") continue;
+    ASSERT_TRUE(b.available) << b.why_not;
+    EXPECT_NE(b.blas_file.find(openmp ? "/blis-openmp/" : "/blis-pthread/"), std::string::npos) << b.blas_file;
   }
 }
 
