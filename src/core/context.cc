@@ -66,7 +66,7 @@ Json blas_info() {
   j["dgemm_provider"] = dgemm;
   j["lapack_library"] = dpotrf;
   // Debian installs each implementation in its own directory (openblas-pthread,
-  // blis-pthread, atlas, blas for the reference one); name it by that.
+  // blis-openmp or blis-pthread, atlas, blas for the reference one); name it by that.
   std::string name = "unknown";
   const std::string probe = dgemm.empty() ? "" : dgemm;
   if (probe.find("openblas") != std::string::npos) name = "openblas";
