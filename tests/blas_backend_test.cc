@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cctype>
 #include <cstdlib>
 #include <stdexcept>
 #include <filesystem>
@@ -33,6 +34,21 @@ TEST(BlasBackend, LoadedLibraryIsTheRequestedOne) {
   ASSERT_FALSE(info.value("library", "").empty()) << "no dgemm_ provider found in this process";
   if (!expected) GTEST_SKIP() << "loaded " << info.value("library", "?") << " (no backend requested)";
   EXPECT_EQ(info.value("backend", "?"), expected) << "dgemm_ comes from " << info.value("library", "?");
+}
+
+// Which of OpenBLAS's kernel sets ran (OPENBLAS_CORETYPE or its own CPU
+// detection) changes the DGEMM rate twofold on one machine: the context says.
+TEST(BlasBackend, OpenBlasNamesTheKernelsItRuns) {
+  const Json info = blas_info();
+  if (info.value("backend", "") != "openblas") GTEST_SKIP() << "loaded " << info.value("backend", "?");
+  const std::string core = info.value("openblas_core", "");
+  EXPECT_FALSE(core.empty()) << info.dump();
+  if (const char* forced = std::getenv("OPENBLAS_CORETYPE"); forced && *forced) {
+    std::string a = core, b = forced;
+    for (auto* s : {&a, &b})
+      for (char& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_EQ(a, b) << "OPENBLAS_CORETYPE=" << forced << " but OpenBLAS reports " << core;
+  }
 }
 
 TEST(BlasBackend, KnownBackendsListEveryImplementation) {

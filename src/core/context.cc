@@ -80,6 +80,7 @@ Json blas_info() {
   j["backend"] = name;
   if (auto* f = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"))) j["openblas_threads"] = f();
   if (auto* f = reinterpret_cast<char* (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_config"))) j["openblas_config"] = f();
+  if (auto* f = reinterpret_cast<char* (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_corename"))) j["openblas_core"] = f();
   return j;
 }
 
