@@ -307,6 +307,7 @@ TEST(Cli, InterruptedShardsMergeTheirCompleteClaims) {
   const Result foreign = prism("report " + (scratch / "foreign").string());
   EXPECT_EQ(foreign.status, 2) << foreign.output;
   EXPECT_NE(foreign.output.find("the journal is from another run (git_commit: journal \"0000000"), std::string::npos) << foreign.output;
+  EXPECT_NE(foreign.output.find("\", this build \""), std::string::npos) << foreign.output;
   EXPECT_NE(foreign.output.find("report it with the prism build that ran it"), std::string::npos) << foreign.output;
 }
 

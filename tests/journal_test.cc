@@ -86,6 +86,8 @@ TEST(Journal, RefusesAnotherRunNamingWhatDiffers) {
                                            "OUT/journal.jsonl"),
                           InputError, "OUT/journal.jsonl", "preset: journal \"quick\", this run \"full\"",
                           "git_commit: journal has none");
+  PRISM_EXPECT_THROW_WITH(require_same_run(j, {{"preset", "full"}}, "OUT/journal.jsonl", "the fix", "this build"),
+                          InputError, "OUT/journal.jsonl", "preset: journal \"quick\", this build \"full\"", "the fix");
 }
 
 // ---- through the command line -------------------------------------------------

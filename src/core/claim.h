@@ -54,9 +54,10 @@ struct Measurement {
 // built at most once per share group of the claim and freed when the runner
 // finishes that group. A claim's share groups are the distinct values of the
 // parameters it names in ShareBy (ShareBy({}): one group for the whole claim;
-// without ShareBy every point is its own group and shares nothing); the runner measures each group's points together, in sweep order, whatever
-// the order of the sweep. Values must be pure functions of their key, so what
-// is measured never depends on what was shared.
+// without ShareBy every point is its own group and shares nothing); the runner
+// measures each group's points together, in sweep order, whatever the order of
+// the sweep. Values must be pure functions of their key, so what is measured
+// never depends on what was shared.
 class SharedStore {
  public:
   // The value under `key`, built by `build()` (returning T) on first use.

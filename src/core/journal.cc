@@ -116,12 +116,12 @@ Journal read_journal(const std::filesystem::path& path) {
 }
 
 void require_same_run(const Journal& journal, const Json& expected, const std::filesystem::path& path,
-                      const std::string& fix) {
+                      const std::string& fix, const std::string& ours) {
   std::vector<std::string> differ;
   for (const auto& [k, v] : expected.items()) {
-    if (!journal.identity.contains(k)) differ.push_back(fmt::format("{}: journal has none, this run {}", k, v.dump()));
+    if (!journal.identity.contains(k)) differ.push_back(fmt::format("{}: journal has none, {} {}", k, ours, v.dump()));
     else if (journal.identity[k] != v)
-      differ.push_back(fmt::format("{}: journal {}, this run {}", k, journal.identity[k].dump(), v.dump()));
+      differ.push_back(fmt::format("{}: journal {}, {} {}", k, journal.identity[k].dump(), ours, v.dump()));
   }
   if (!differ.empty())
     throw InputError(path.string(), "the journal is from another run (" + fmt::format("{}", fmt::join(differ, "; ")) + ")",

@@ -59,9 +59,11 @@ Journal read_journal(const std::filesystem::path& path);
 
 // InputError naming every field of `expected` that the journal's identity
 // lacks or holds differently ("preset: journal quick, this run full"), with
-// `fix` as its remedy.
+// `fix` as its remedy; `ours` names the side of `expected` ("this build" for
+// `prism report`, which checks the build, not a run).
 void require_same_run(const Journal& journal, const Json& expected, const std::filesystem::path& path,
                       const std::string& fix = "resume with the options of that run, or start a fresh run without "
-                                               "--resume");
+                                               "--resume",
+                      const std::string& ours = "this run");
 
 }  // namespace prism

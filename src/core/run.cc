@@ -493,7 +493,7 @@ RunResult results_from_journal(const std::filesystem::path& dir) {
   require_same_run(journal,
                    {{"git_commit", result.context.value("git_commit", Json())},
                     {"git_dirty", result.context.value("git_dirty", Json())}},
-                   path, fix);
+                   path, fix, "this build");
   RunOptions opt;
   opt.preset = id.value("preset", std::string("quick"));
   opt.filter = id.value("filter", std::string(".*"));
@@ -506,7 +506,7 @@ RunResult results_from_journal(const std::filesystem::path& dir) {
   Plan plan = plan_run(opt);
   Json all_claims = Json::array();
   for (const auto* spec : plan.specs) all_claims.push_back(spec->id);
-  require_same_run(journal, {{"claims", all_claims}}, path, fix);
+  require_same_run(journal, {{"claims", all_claims}}, path, fix, "this build");
 
   const JournalIndex by_key = index_journal(journal);
   Json incomplete = Json::array();
