@@ -380,7 +380,8 @@ int cmd_version(const std::vector<std::string>& args) {
   auto vm = parse(args, desc);
   const Json context = machine_context();
   Json out;
-  for (const char* key : {"prism_version", "git_commit", "git_dirty", "build", "compiler", "malloc"}) out[key] = context.at(key);
+  for (const char* key : {"prism_version", "git_commit", "git_dirty", "build", "compiler", "malloc"})
+    out[key] = context.at(key);
   if (vm.count("json")) {
     std::cout << out.dump(2) << "\n";
   } else {
