@@ -112,6 +112,29 @@ TEST(KernelGdPath, LimitIsTheMinimumNormInterpolant) {
   EXPECT_LE((a - pinv).norm(), 1e-8 * pinv.norm());
 }
 
+// Steps past full convergence repeat one filter: every phi is 1/lambda exactly
+// once (1 - x)^t < 2^-54 for the smallest x = lambda_min / lambda_max.
+TEST(KernelGdPath, RepeatsTheFilterOnceEveryDirectionHasConverged) {
+  Rng rng(4, "kernel-gd-path-repeats");
+  const KernelGdPath path(linalg::kernel_matrix(linalg::Kernel::Laplace(3.0), rng.normal_matrix(40, 5)));
+  const double x_min = path.eigenvalues()(0) / path.lambda_max();
+  // t x_min = 30: (1 - x)^t ~ e^-30 still shows in 1 - (1 - x)^t; 50: e^-50 is below its rounding.
+  std::vector<double> ts;
+  for (double c : {1.0, 5.0, 20.0, 30.0, 50.0, 100.0, 1000.0}) ts.push_back(c / x_min);
+  const std::vector<size_t> expected = {0, 1, 2, 3, 4, 4, 4};
+  EXPECT_EQ(path.repeats(ts), expected);
+  const Eigen::VectorXd inverse = path.eigenvalues().cwiseInverse();
+  EXPECT_EQ(path.filter(ts[4]), inverse) << "converged: phi = 1 / lambda bit for bit";
+  EXPECT_EQ(path.filter(ts[6]), path.filter(ts[4]));
+  EXPECT_NE(path.filter(ts[3]), inverse);
+  // A singular Gram matrix never converges along its null directions.
+  const Eigen::MatrixXd F = rng.normal_matrix(40, 8);
+  const KernelGdPath low(F * F.transpose());
+  const std::vector<double> long_grid = {1, 1e3, 1e6, 1e9, 1e12};
+  EXPECT_EQ(low.repeats(long_grid), (std::vector<size_t>{0, 1, 2, 3, 4}));
+  PRISM_EXPECT_THROW_WITH(path.repeats({2, 1}), std::invalid_argument, "ascending");
+}
+
 TEST(KernelGdPath, NewtonFitsAnyLabelsInOneStep) {
   Rng rng(2, "kernel-gd-path-newton");
   const Eigen::Index n = 50;

@@ -125,23 +125,32 @@ Measurement MeasureEarlyStopping(const RunContext& ctx) {
   const Eigen::MatrixXd train_U = U * b->path->eigenvalues().asDiagonal();  // K U
 
   const std::vector<double> ts = time_grid();
+  // Steps past the one where every direction has converged repeat its filter bit
+  // for bit (KernelGdPath::repeats): evaluated once, recorded at each.
+  const std::vector<size_t> repeats = b->path->repeats(ts);
+  std::vector<double> distinct;
+  for (size_t i = 0; i < ts.size(); ++i)
+    if (repeats[i] == i) distinct.push_back(ts[i]);
   std::vector<double> train_error, validation_error, test_error;
   double best_validation = interpolant_validation, t_stop = INFINITY, oracle = 1;
   Eigen::VectorXi stopped_test = interpolant_test;
-  for (size_t start = 0; start < ts.size(); start += kTimesPerGemm) {
-    const std::vector<double> block(ts.begin() + start, ts.begin() + std::min(ts.size(), start + kTimesPerGemm));
+  for (size_t start = 0; start < distinct.size(); start += kTimesPerGemm) {
+    const std::vector<double> block(distinct.begin() + start,
+                                    distinct.begin() + std::min(distinct.size(), start + kTimesPerGemm));
     const Eigen::MatrixXd a = b->path->coefficients_at(UtY, block);
     const Eigen::MatrixXd train = b->path->predict(train_U, UtY, block), val = b->validation_K * a, test = b->test_K * a;
     for (size_t j = 0; j < block.size(); ++j) {
       const auto at = static_cast<Eigen::Index>(j);
       const Eigen::VectorXi test_classes = models::argmax_classes(test, k, at);
-      train_error.push_back(models::error_rate(models::argmax_classes(train, k, at), labels));
-      validation_error.push_back(models::error_rate(models::argmax_classes(val, k, at), b->d.validation.y));
-      test_error.push_back(models::error_rate(test_classes, b->d.test.y));
-      oracle = std::min(oracle, test_error.back());
+      const double e_train = models::error_rate(models::argmax_classes(train, k, at), labels),
+                   e_validation = models::error_rate(models::argmax_classes(val, k, at), b->d.validation.y),
+                   e_test = models::error_rate(test_classes, b->d.test.y);
+      oracle = std::min(oracle, e_test);
       // The first t reaching the smallest validation error, if it beats the interpolant there.
-      if (validation_error.back() < best_validation)
-        best_validation = validation_error.back(), t_stop = block[j], stopped_test = test_classes;
+      if (e_validation < best_validation) best_validation = e_validation, t_stop = block[j], stopped_test = test_classes;
+      do {  // this step and the grid steps that repeat it
+        train_error.push_back(e_train), validation_error.push_back(e_validation), test_error.push_back(e_test);
+      } while (test_error.size() < ts.size() && repeats[test_error.size()] != test_error.size());
     }
   }
   // Gain of the validated stop over the interpolant, paired on the test set.

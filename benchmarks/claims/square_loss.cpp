@@ -14,6 +14,8 @@
 // n = 10^4) and ESL's three Gaussian classes on a line, where regression of an
 // indicator matrix masks the middle class (ESL §4.2).
 #include <cmath>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,7 @@ constexpr int kCeIterationCap = 2000;
 // accuracy falls, each below the best so far (docs/claims.md square-loss, decision 7).
 constexpr int kCePatience = 2;
 constexpr int kToyPerClass = 500;       // ESL toy: points per class, in each of train, validation, test
+constexpr Eigen::Index kTestRowBlock = 1000;  // RFF test features per block (400 MB at the full preset's N)
 
 // lam grids (docs/claims.md): square loss {0} and 10^-8..10^-1 in units of (Phi^T Phi + lam n I);
 // cross-entropy 10^-2 down to 10^-7 (warm starts run from strong to weak regularisation).
@@ -49,9 +52,16 @@ std::vector<double> powers_of_ten(int from, int to, int step) {
   return v;
 }
 
-// A model in row-space coordinates: train, validation and test points.
+// Scores of classifiers given in row-space coordinates (r x k blocks side by side).
+using Scores = std::function<Eigen::MatrixXd(const Eigen::MatrixXd& C)>;
+
+// A model in row-space coordinates: train and validation points, and the test
+// points' scores. The test set scores only the two validated choices, so its
+// points need no coordinates of their own: for N = 5n random features those
+// (T_test = Phi_test Phi^T, m x N x n) were the claim's largest product.
 struct Coordinates {
-  Eigen::MatrixXd train, validation, test;
+  Eigen::MatrixXd train, validation;
+  Scores test_scores;
   linalg::LeftSpectrum spectrum;  // of the training features (U_r, s_r in the first r)
   Eigen::Index rank = 0;
 };
@@ -61,29 +71,47 @@ struct Labels {
   int classes = 0;
 };
 
+// T_test A for coefficients A (n x k) on the training points, T_test the test
+// points' cross Gram matrix with them.
+using CrossGramTimes = std::function<Eigen::MatrixXd(const Eigen::MatrixXd& A)>;
+
 Coordinates from_cross_grams(linalg::LeftSpectrum sp, double cutoff, const Eigen::MatrixXd& T_validation,
-                             const Eigen::MatrixXd& T_test) {
-  const linalg::RowSpaceCoordinates rc = linalg::row_space_coordinates(sp, cutoff);
-  Coordinates c{rc.train, T_validation * rc.from_cross_gram, T_test * rc.from_cross_gram, std::move(sp), rc.train.cols()};
+                             CrossGramTimes test_cross_gram_times) {
+  linalg::RowSpaceCoordinates rc = linalg::row_space_coordinates(sp, cutoff);
+  Coordinates c;
+  c.validation = T_validation * rc.from_cross_gram;
+  c.rank = rc.train.cols();
+  c.train = std::move(rc.train);
+  c.test_scores = [M = std::make_shared<const Eigen::MatrixXd>(std::move(rc.from_cross_gram)),
+                   times = std::move(test_cross_gram_times)](const Eigen::MatrixXd& C) { return times(*M * C); };
+  c.spectrum = std::move(sp);
   return c;
 }
 
-// Random Fourier features: Phi (n x N), its row Gram, and the cross Grams of the
-// validation and test rows streamed over blocks of frequencies.
+// Random Fourier features: Phi (n x N), its row Gram, and the cross Gram of the
+// validation rows streamed over blocks of frequencies; test scores through the
+// feature weights W = Phi^T A (N x k), the test features streamed in row blocks.
 Coordinates rff_coordinates(const RunContext& ctx, const models::ImageSplit& d) {
   const Eigen::Index n = d.train.X.rows(), N = kFeaturesPerPoint * n;
   Rng rng = ctx.rng("frequencies");
-  const Eigen::MatrixXd V = models::fourier_frequencies(N / 2, d.train.X.cols(), kBandwidth, rng);
-  const Eigen::MatrixXd Phi_raw = models::fourier_features(d.train.X, V);
+  auto V = std::make_shared<const Eigen::MatrixXd>(models::fourier_frequencies(N / 2, d.train.X.cols(), kBandwidth, rng));
+  auto Phi_raw = std::make_shared<const Eigen::MatrixXd>(models::fourier_features(d.train.X, *V));
   const double scale2 = 1.0 / static_cast<double>(N / 2);
-  Eigen::MatrixXd G = Eigen::MatrixXd::Zero(n, n), Tv = Eigen::MatrixXd::Zero(d.validation.X.rows(), n),
-                  Tt = Eigen::MatrixXd::Zero(d.test.X.rows(), n);
-  G.selfadjointView<Eigen::Lower>().rankUpdate(Phi_raw, scale2);
-  models::accumulate_fourier_cross_gram(Tv, d.validation.X, V, Phi_raw, 0, N / 2);
-  models::accumulate_fourier_cross_gram(Tt, d.test.X, V, Phi_raw, 0, N / 2);
+  Eigen::MatrixXd G = Eigen::MatrixXd::Zero(n, n), Tv = Eigen::MatrixXd::Zero(d.validation.X.rows(), n);
+  G.selfadjointView<Eigen::Lower>().rankUpdate(*Phi_raw, scale2);
+  models::accumulate_fourier_cross_gram(Tv, d.validation.X, *V, *Phi_raw, 0, N / 2);
   linalg::LeftSpectrum sp = linalg::left_spectrum_from_row_gram(std::move(G));
   const double cutoff = linalg::lstsq_cutoff(sp.s, n, N);
-  return from_cross_grams(std::move(sp), cutoff, scale2 * Tv, scale2 * Tt);
+  auto X_test = std::make_shared<const Eigen::MatrixXd>(d.test.X);
+  return from_cross_grams(std::move(sp), cutoff, scale2 * Tv, [V, Phi_raw, X_test, scale2](const Eigen::MatrixXd& A) {
+    const Eigen::MatrixXd W = scale2 * (Phi_raw->transpose() * A);
+    Eigen::MatrixXd out(X_test->rows(), A.cols());
+    for (Eigen::Index start = 0; start < X_test->rows(); start += kTestRowBlock) {
+      const Eigen::Index rows = std::min(kTestRowBlock, X_test->rows() - start);
+      out.middleRows(start, rows).noalias() = models::fourier_features(X_test->middleRows(start, rows), *V) * W;
+    }
+    return out;
+  });
 }
 
 // The Gaussian kernel model f = K(., X) A: K = U S^2 U^T, coordinates U S.
@@ -91,8 +119,9 @@ Coordinates kernel_coordinates(const models::ImageSplit& d) {
   const auto kernel = linalg::Kernel::Gaussian(kBandwidth);
   linalg::LeftSpectrum sp = linalg::left_spectrum_from_row_gram(linalg::kernel_matrix(kernel, d.train.X));
   const double cutoff = linalg::lstsq_cutoff(sp.s, d.train.X.rows(), d.train.X.rows());
+  auto K_test = std::make_shared<const Eigen::MatrixXd>(linalg::kernel_matrix(kernel, d.test.X, d.train.X));
   return from_cross_grams(std::move(sp), cutoff, linalg::kernel_matrix(kernel, d.validation.X, d.train.X),
-                          linalg::kernel_matrix(kernel, d.test.X, d.train.X));
+                          [K_test](const Eigen::MatrixXd& A) { return Eigen::MatrixXd(*K_test * A); });
 }
 
 Eigen::MatrixXd with_bias(const Eigen::MatrixXd& X) {
@@ -109,25 +138,31 @@ Coordinates linear_coordinates(const Eigen::MatrixXd& X, const Eigen::MatrixXd& 
   const linalg::ThinSvd svd = linalg::thin_svd(P);
   const double cutoff = linalg::lstsq_cutoff(svd.s, P.rows(), P.cols());
   const linalg::RowSpaceCoordinates rc = linalg::row_space_coordinates(svd.left(), cutoff);
-  const Eigen::MatrixXd to_coordinates = P.transpose() * rc.from_cross_gram;  // V_r
-  return {rc.train, with_bias(X_validation) * to_coordinates, with_bias(X_test) * to_coordinates, svd.left(),
-          rc.train.cols()};
+  auto to_coordinates = std::make_shared<const Eigen::MatrixXd>(P.transpose() * rc.from_cross_gram);  // V_r
+  auto test = std::make_shared<const Eigen::MatrixXd>(with_bias(X_test));
+  Coordinates c;
+  c.validation = with_bias(X_validation) * *to_coordinates;
+  c.test_scores = [to_coordinates, test](const Eigen::MatrixXd& C) { return Eigen::MatrixXd(*test * (*to_coordinates * C)); };
+  c.rank = rc.train.cols();
+  c.train = rc.train;
+  c.spectrum = svd.left();
+  return c;
 }
 
 struct Trained {
-  Eigen::VectorXi test_classes;
-  double lam = 0, validation_accuracy = 0, test_accuracy = 0;
+  Eigen::MatrixXd C;  // the validated choice (r x k)
+  double lam = 0, validation_accuracy = 0;
   std::vector<double> log10_lams, validation_accuracies;  // the path, lam > 0
 };
 
 // Validation choice: the best accuracy, ties to the smaller lam (docs/claims.md).
-void consider(Trained& best, double lam, double validation_accuracy, const Eigen::VectorXi& test_classes) {
+void consider(Trained& best, double lam, double validation_accuracy, const Eigen::MatrixXd& C) {
   const bool better = validation_accuracy > best.validation_accuracy ||
                       (validation_accuracy == best.validation_accuracy && lam < best.lam);
-  if (best.test_classes.size() == 0 || better) {
+  if (best.C.size() == 0 || better) {
     best.lam = lam;
     best.validation_accuracy = validation_accuracy;
-    best.test_classes = test_classes;
+    best.C = C;
   }
   if (lam > 0) best.log10_lams.push_back(std::log10(lam)), best.validation_accuracies.push_back(validation_accuracy);
 }
@@ -148,10 +183,8 @@ Trained train_square(const Coordinates& c, const Labels& l) {
     for (Eigen::Index i = 0; i < r; ++i)  // s / (s^2 + lam n); r counts only directions above the cutoff
       f(i) = c.spectrum.s(i) * linalg::ridge_filter(c.spectrum.s(i), lam * static_cast<double>(n), 0.0);
     const Eigen::MatrixXd C = f.asDiagonal() * UtY;
-    consider(t, lam, accuracy(c.validation * C, l.validation),
-             models::argmax_classes(c.test * C, l.classes));
+    consider(t, lam, accuracy(c.validation * C, l.validation), C);
   }
-  t.test_accuracy = 1.0 - models::error_rate(t.test_classes, l.test);
   return t;
 }
 
@@ -187,11 +220,10 @@ CrossEntropyRun train_cross_entropy(const Coordinates& c, const Labels& l) {
     const double validation_accuracy = accuracy(c.validation * C, l.validation);
     falls = validation_accuracy < previous && validation_accuracy < run.trained.validation_accuracy ? falls + 1 : 0;
     previous = validation_accuracy;
-    consider(run.trained, lam, validation_accuracy, models::argmax_classes(c.test * C, l.classes));
+    consider(run.trained, lam, validation_accuracy, C);
     ++run.lams_fitted;
     if (falls == kCePatience) break;  // past the validation optimum: the weaker lams cost the most iterations
   }
-  run.trained.test_accuracy = 1.0 - models::error_rate(run.trained.test_classes, l.test);
   for (size_t i = 0; i < relative_gradient.size(); ++i)
     if (lams[i] == run.trained.lam) run.relative_gradient_at_choice = relative_gradient[i];
   run.choice_at_grid_edge = run.trained.lam == lams.back();
@@ -239,11 +271,17 @@ Problem toy_problem(const RunContext& ctx) {
 Measurement measure(const Problem& p) {
   const Trained square = train_square(p.coordinates, p.labels);
   const CrossEntropyRun ce = train_cross_entropy(p.coordinates, p.labels);
+  // The test set scores the two validated choices, in one pass.
+  const int k = p.labels.classes;
+  Eigen::MatrixXd chosen(square.C.rows(), 2 * k);
+  chosen << square.C, ce.trained.C;
+  const Eigen::MatrixXd scores = p.coordinates.test_scores(chosen);
+  const Eigen::VectorXi square_classes = models::argmax_classes(scores, k, 0), ce_classes = models::argmax_classes(scores, k, 1);
   // d = acc_sq - acc_ce = e_ce - e_sq, paired on the test set.
-  const models::PairedErrors d = models::paired_errors(ce.trained.test_classes, square.test_classes, p.labels.test);
+  const models::PairedErrors d = models::paired_errors(ce_classes, square_classes, p.labels.test);
   Measurement m;
-  m.set("accuracy_square", square.test_accuracy);
-  m.set("accuracy_cross_entropy", ce.trained.test_accuracy);
+  m.set("accuracy_square", 1.0 - models::error_rate(square_classes, p.labels.test));
+  m.set("accuracy_cross_entropy", 1.0 - models::error_rate(ce_classes, p.labels.test));
   m.set("accuracy_difference_points", 100 * d.difference);
   m.set("accuracy_difference_se_points", 100 * d.se);
   m.set("lambda_square", square.lam);
@@ -259,8 +297,8 @@ Measurement measure(const Problem& p) {
   for (Eigen::Index i = 0; i < p.labels.test.size(); ++i) {
     if (p.labels.test(i) != 1) continue;
     ++total;
-    sq += square.test_classes(i) == 1;
-    xe += ce.trained.test_classes(i) == 1;
+    sq += square_classes(i) == 1;
+    xe += ce_classes(i) == 1;
   }
   m.set("recall_class_1_square", sq / total);
   m.set("recall_class_1_cross_entropy", xe / total);

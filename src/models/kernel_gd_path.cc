@@ -39,6 +39,18 @@ Eigen::VectorXd KernelGdPath::filter(double t, int eigenpro_k) const {
   return phi;
 }
 
+std::vector<size_t> KernelGdPath::repeats(const std::vector<double>& ts, int eigenpro_k) const {
+  std::vector<size_t> first(ts.size());
+  Eigen::VectorXd previous;
+  for (size_t j = 0; j < ts.size(); ++j) {
+    if (j > 0 && !(ts[j] >= ts[j - 1])) throw std::invalid_argument("KernelGdPath: repeats needs ascending t");
+    Eigen::VectorXd phi = filter(ts[j], eigenpro_k);
+    first[j] = j > 0 && phi == previous ? first[j - 1] : j;
+    previous = std::move(phi);
+  }
+  return first;
+}
+
 Eigen::VectorXd KernelGdPath::limit_filter() const {
   const double cutoff = static_cast<double>(lambda_.size()) * std::numeric_limits<double>::epsilon() * lambda_max();
   return lambda_.unaryExpr([cutoff](double l) { return l > cutoff ? 1 / l : 0.0; });

@@ -37,6 +37,14 @@ class KernelGdPath {
   // (of EigenPro with the exact top-k eigenvectors; k = 0 is plain GD).
   Eigen::VectorXd filter(double t, int eigenpro_k = 0) const;
 
+  // For ascending ts: repeats[j] is the index of the first step of ts whose
+  // filter equals ts[j]'s bit for bit (j itself where it differs from the step
+  // before). Once t x > ~37 for every x = lambda / lambda_(k+1), 1 - (1 - x)^t
+  // rounds to 1 and phi_t = 1/lambda exactly, so a grid running past that repeats
+  // one filter, and predictions there need evaluating once. A singular K (tiny
+  // eigenvalues that never converge) repeats none.
+  std::vector<size_t> repeats(const std::vector<double>& ts, int eigenpro_k = 0) const;
+
   // The t -> infinity limit of GD from 0 restricted to K's numerical range:
   // 1/lambda above n eps lambda_max, 0 below (the minimum-norm interpolant
   // K^+ Y; a rank-deficient Gram matrix Phi Phi^T has directions that only
