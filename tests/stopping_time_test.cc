@@ -87,6 +87,39 @@ TEST(StoppingTime, NonMonotoneAccuracyIsACrossingAndTheDipIsReported) {
   EXPECT_TRUE(s.stays_reached);
 }
 
+// T100 scanned from T99 (every earlier grid time is below 99 %, so below
+// 100 %): the same time as a scan from 1, monotone or not, in fewer evaluations.
+TEST(StoppingTime, AScanFromALowerTargetsTimeFindsTheSameTime) {
+  const Accuracy smooth = [](std::int64_t t) { return std::min(1.0, static_cast<double>(t) / 5000.0); };
+  const Accuracy dipping = [](std::int64_t t) { return t >= 300 && t < 400 ? 0.995 : t >= 9000 ? 1.0 : 0.9; };
+  for (const Accuracy& f : {smooth, dipping}) {
+    StoppingTimeOptions o;
+    o.cap = 100000;
+    const StoppingTime t99 = first_time_reaching(batched(f), o);
+    o.target = 1.0;
+    const StoppingTime from_one = first_time_reaching(batched(f), o);
+    o.start = t99.t;
+    const StoppingTime from_t99 = first_time_reaching(batched(f), o);
+    ASSERT_TRUE(from_one.reached);
+    EXPECT_EQ(from_t99.t, from_one.t);
+    EXPECT_EQ(from_t99.t, brute_force_first(f, 1.0, o.cap));
+    EXPECT_EQ(from_t99.accuracy, from_one.accuracy);
+    EXPECT_EQ(from_t99.lowest_after, from_one.lowest_after);
+    EXPECT_LT(from_t99.evaluations, from_one.evaluations);
+  }
+  // Past the cap: censored there, as from 1.
+  StoppingTimeOptions o;
+  o.cap = 1000;
+  o.start = 5000;
+  const StoppingTime r = first_time_reaching(batched([](std::int64_t) { return 0.5; }), o);
+  EXPECT_FALSE(r.reached);
+  EXPECT_EQ(r.t, 1000);
+  EXPECT_EQ(r.evaluations, 1);
+  o.start = 0;
+  PRISM_EXPECT_THROW_WITH(first_time_reaching(batched([](std::int64_t) { return 0.5; }), o), std::invalid_argument,
+                          "start must be >= 1");
+}
+
 TEST(StoppingTime, ReachedAtTheFirstStep) {
   const StoppingTime r = first_time_reaching(batched([](std::int64_t) { return 1.0; }));
   EXPECT_TRUE(r.reached);

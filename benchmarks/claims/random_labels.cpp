@@ -176,6 +176,7 @@ PathFit fit_path(const models::KernelGdPath& path, const Eigen::VectorXi& labels
   if (f.t99.reached) {  // otherwise neither is reached either (T100 >= T99; EigenPro has the same limit)
     f.t99_eigenpro = models::first_time_reaching(on.train_accuracy(kEigenProK), o);
     o.target = 1.0;
+    o.start = f.t99.t;  // every grid time before T99 is below 99 %: the scan from 1 would find the same T100
     f.t100 = models::first_time_reaching(on.train_accuracy(0), o);
   } else {
     f.t99_eigenpro = f.t100 = f.t99;

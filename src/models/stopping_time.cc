@@ -27,10 +27,14 @@ StoppingTime first_time_reaching(const AccuracyAt& accuracy, const StoppingTimeO
     r.evaluations += static_cast<int>(ts.size());
     return a;
   };
+  if (o.start < 1) throw std::invalid_argument("stopping time: start must be >= 1");
   const std::vector<std::int64_t> grid = geometric_times(o.growth, o.cap);
-  std::int64_t below = 0, hit = 0;  // below: the last grid time under the target (0: none evaluated)
+  // The first grid time >= start (the cap, the last, if start is past it).
+  const size_t first = std::min<size_t>(grid.size() - 1, std::lower_bound(grid.begin(), grid.end(), o.start) - grid.begin());
+  // below: the last grid time under the target (0: none known)
+  std::int64_t below = first > 0 ? grid[first - 1] : 0, hit = 0;
   double hit_accuracy = 0;
-  for (size_t start = 0; start < grid.size() && hit == 0; start += o.block) {
+  for (size_t start = first; start < grid.size() && hit == 0; start += o.block) {
     const std::vector<std::int64_t> ts(grid.begin() + start, grid.begin() + std::min(grid.size(), start + o.block));
     const std::vector<double> a = evaluate(ts);
     for (size_t j = 0; j < ts.size(); ++j) {
