@@ -49,7 +49,17 @@ struct Basis {
   models::ImageSplit d;
   std::shared_ptr<const models::KernelGdPath> path;
   std::shared_ptr<const linalg::Cholesky> chol;  // the interpolant by a direct solve (kernels; null for RFF)
-  Eigen::MatrixXd validation_K, test_K;          // K(points, train)
+  // Predictions at the points of coefficients a (n x c) on the training points:
+  // rows * weights(a). Kernels: K(points, train) a. RFF: Phi(points) (Phi^T a),
+  // so the cross Gram Phi(points) Phi^T (m x N x n more) is never formed.
+  Eigen::MatrixXd validation_rows, test_rows;
+  Eigen::MatrixXd Phi;  // RFF: the scaled training features (n x N); empty for kernels
+  Eigen::MatrixXd weights(const Eigen::MatrixXd& a) const {
+    if (Phi.size() == 0) return a;
+    Eigen::MatrixXd w(Phi.cols(), a.cols());
+    w.noalias() = Phi.transpose() * a;
+    return w;
+  }
 };
 
 constexpr double kRffBandwidth = 5.0;  // C2: Gaussian s = 5 random Fourier features
@@ -60,23 +70,22 @@ Basis basis(const RunContext& ctx, const std::string& dataset, const std::string
   if (kernel_name == "rff-threshold") {  // C2: N = n real features, G = Phi Phi^T
     Rng rng = ctx.rng("frequencies");
     const Eigen::MatrixXd V = models::fourier_frequencies(n / 2, b.d.train.X.cols(), kRffBandwidth, rng);
-    const Eigen::MatrixXd Phi_raw = models::fourier_features(b.d.train.X, V);
-    const double scale2 = models::fourier_scale(n) * models::fourier_scale(n);
-    Eigen::MatrixXd G = scale2 * (Phi_raw * Phi_raw.transpose());
-    Eigen::MatrixXd Tv = Eigen::MatrixXd::Zero(b.d.validation.X.rows(), n), Tt = Eigen::MatrixXd::Zero(b.d.test.X.rows(), n);
-    models::accumulate_fourier_cross_gram(Tv, b.d.validation.X, V, Phi_raw, 0, n / 2);
-    models::accumulate_fourier_cross_gram(Tt, b.d.test.X, V, Phi_raw, 0, n / 2);
+    const double scale = models::fourier_scale(n);
+    b.Phi = scale * models::fourier_features(b.d.train.X, V);
+    Eigen::MatrixXd G = Eigen::MatrixXd::Zero(n, n);
+    G.selfadjointView<Eigen::Lower>().rankUpdate(b.Phi);  // one SYRK
+    G.triangularView<Eigen::StrictlyUpper>() = G.transpose();
     b.path = std::make_shared<const models::KernelGdPath>(G);
-    b.validation_K = scale2 * Tv;
-    b.test_K = scale2 * Tt;
+    b.validation_rows = scale * models::fourier_features(b.d.validation.X, V);
+    b.test_rows = scale * models::fourier_features(b.d.test.X, V);
     return b;
   }
   const auto kernel = kernel_name == "laplace" ? linalg::Kernel::Laplace(10.0) : linalg::Kernel::Gaussian(5.0);
   Eigen::MatrixXd K = linalg::kernel_matrix(kernel, b.d.train.X);
   b.path = std::make_shared<const models::KernelGdPath>(K);
   b.chol = std::make_shared<const linalg::Cholesky>(std::move(K));
-  b.validation_K = linalg::kernel_matrix(kernel, b.d.validation.X, b.d.train.X);
-  b.test_K = linalg::kernel_matrix(kernel, b.d.test.X, b.d.train.X);
+  b.validation_rows = linalg::kernel_matrix(kernel, b.d.validation.X, b.d.train.X);
+  b.test_rows = linalg::kernel_matrix(kernel, b.d.test.X, b.d.train.X);
   return b;
 }
 
@@ -118,10 +127,11 @@ Measurement MeasureEarlyStopping(const RunContext& ctx) {
   // The interpolant, by a direct solve; predictions K(points, train) alpha.
   const Eigen::MatrixXd& U = b->path->eigenvectors();
   const Eigen::MatrixXd Ut_alpha = interpolant_in_eigenbasis(*b, Y), alpha = U * Ut_alpha;
-  const Eigen::VectorXi interpolant_test = models::argmax_classes(b->test_K * alpha, k);
+  const Eigen::MatrixXd alpha_weights = b->weights(alpha);
+  const Eigen::VectorXi interpolant_test = models::argmax_classes(b->test_rows * alpha_weights, k);
   const double residual = (U * (b->path->eigenvalues().asDiagonal() * Ut_alpha) - Y).cwiseAbs().maxCoeff();
   const double interpolant_validation =
-      models::error_rate(models::argmax_classes(b->validation_K * alpha, k), b->d.validation.y);
+      models::error_rate(models::argmax_classes(b->validation_rows * alpha_weights, k), b->d.validation.y);
   const Eigen::MatrixXd train_U = U * b->path->eigenvalues().asDiagonal();  // K U
 
   const std::vector<double> ts = time_grid();
@@ -138,7 +148,9 @@ Measurement MeasureEarlyStopping(const RunContext& ctx) {
     const std::vector<double> block(distinct.begin() + start,
                                     distinct.begin() + std::min(distinct.size(), start + kTimesPerGemm));
     const Eigen::MatrixXd a = b->path->coefficients_at(UtY, block);
-    const Eigen::MatrixXd train = b->path->predict(train_U, UtY, block), val = b->validation_K * a, test = b->test_K * a;
+    const Eigen::MatrixXd w = b->weights(a);
+    const Eigen::MatrixXd train = b->path->predict(train_U, UtY, block), val = b->validation_rows * w,
+                          test = b->test_rows * w;
     for (size_t j = 0; j < block.size(); ++j) {
       const auto at = static_cast<Eigen::Index>(j);
       const Eigen::VectorXi test_classes = models::argmax_classes(test, k, at);
