@@ -91,20 +91,24 @@ Coordinates from_cross_grams(linalg::LeftSpectrum sp, double cutoff, const Eigen
 // Random Fourier features: Phi (n x N), its row Gram, and the cross Gram of the
 // validation rows streamed over blocks of frequencies; test scores through the
 // feature weights W = Phi^T A (N x k), the test features streamed in row blocks.
+// Phi is formed again for the scores (n N d flops, a tenth of the Gram's
+// accumulation) rather than held through the fits (4 GB at the full preset).
 Coordinates rff_coordinates(const RunContext& ctx, const models::ImageSplit& d) {
   const Eigen::Index n = d.train.X.rows(), N = kFeaturesPerPoint * n;
   Rng rng = ctx.rng("frequencies");
   auto V = std::make_shared<const Eigen::MatrixXd>(models::fourier_frequencies(N / 2, d.train.X.cols(), kBandwidth, rng));
-  auto Phi_raw = std::make_shared<const Eigen::MatrixXd>(models::fourier_features(d.train.X, *V));
   const double scale2 = 1.0 / static_cast<double>(N / 2);
   Eigen::MatrixXd G = Eigen::MatrixXd::Zero(n, n), Tv = Eigen::MatrixXd::Zero(d.validation.X.rows(), n);
-  G.selfadjointView<Eigen::Lower>().rankUpdate(*Phi_raw, scale2);
-  models::accumulate_fourier_cross_gram(Tv, d.validation.X, *V, *Phi_raw, 0, N / 2);
+  {
+    const Eigen::MatrixXd Phi_raw = models::fourier_features(d.train.X, *V);
+    G.selfadjointView<Eigen::Lower>().rankUpdate(Phi_raw, scale2);
+    models::accumulate_fourier_cross_gram(Tv, d.validation.X, *V, Phi_raw, 0, N / 2);
+  }
   linalg::LeftSpectrum sp = linalg::left_spectrum_from_row_gram(std::move(G));
   const double cutoff = linalg::lstsq_cutoff(sp.s, n, N);
-  auto X_test = std::make_shared<const Eigen::MatrixXd>(d.test.X);
-  return from_cross_grams(std::move(sp), cutoff, scale2 * Tv, [V, Phi_raw, X_test, scale2](const Eigen::MatrixXd& A) {
-    const Eigen::MatrixXd W = scale2 * (Phi_raw->transpose() * A);
+  auto X_train = std::make_shared<const Eigen::MatrixXd>(d.train.X), X_test = std::make_shared<const Eigen::MatrixXd>(d.test.X);
+  return from_cross_grams(std::move(sp), cutoff, scale2 * Tv, [V, X_train, X_test, scale2](const Eigen::MatrixXd& A) {
+    const Eigen::MatrixXd W = scale2 * (models::fourier_features(*X_train, *V).transpose() * A);
     Eigen::MatrixXd out(X_test->rows(), A.cols());
     for (Eigen::Index start = 0; start < X_test->rows(); start += kTestRowBlock) {
       const Eigen::Index rows = std::min(kTestRowBlock, X_test->rows() - start);
