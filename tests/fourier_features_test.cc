@@ -46,6 +46,20 @@ TEST(FourierFeatures, InnerProductsApproachTheGaussianKernel) {
       EXPECT_NEAR(approx(i, j), K(i, j), kStandardErrors * se) << i << "," << j;
 }
 
+// Streamed scores against the whole feature matrix, with a last block shorter than the rest.
+TEST(FourierFeatures, ScoresInRowBlocksAreTheWholeProduct) {
+  Rng rng(5, "fourier-scores");
+  const Eigen::MatrixXd X = rng.normal_matrix(23, 4), V = fourier_frequencies(6, 4, 2.0, rng), W = rng.normal_matrix(12, 3);
+  const Eigen::MatrixXd whole = 0.5 * (fourier_features(X, V) * W);
+  for (Eigen::Index block : {1, 5, 23, 100}) {
+    const Eigen::MatrixXd streamed = fourier_feature_scores(X, V, W, 0.5, block);
+    ASSERT_EQ(streamed.rows(), 23);
+    EXPECT_LE((streamed - whole).cwiseAbs().maxCoeff(), 1e-14 * whole.cwiseAbs().maxCoeff()) << "block " << block;
+  }
+  PRISM_EXPECT_THROW_WITH(fourier_feature_scores(X, V, rng.normal_matrix(11, 3), 1.0, 5), std::invalid_argument, "2F rows");
+  PRISM_EXPECT_THROW_WITH(fourier_feature_scores(X, V, W, 1.0, 0), std::invalid_argument, "block must be >= 1");
+}
+
 TEST(FourierFeatures, RejectsAnOddFeatureCountAndAMismatchedDimension) {
   PRISM_EXPECT_THROW_WITH(fourier_scale(7), std::invalid_argument, "even");
   Rng rng(1, "x");

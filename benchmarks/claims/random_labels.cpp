@@ -67,14 +67,7 @@ struct GramModel {
   Eigen::MatrixXd test_scores(const Eigen::MatrixXd& A) const {
     if (V.size() == 0) return test_kernel * A;
     const Eigen::MatrixXd W = Phi.transpose() * A;  // f = W^T phi(x)
-    const Eigen::MatrixXd& X = data->test.X;
-    Eigen::MatrixXd scores(X.rows(), A.cols());
-    for (Eigen::Index start = 0; start < X.rows(); start += kTestBlock) {
-      const Eigen::Index rows = std::min(kTestBlock, X.rows() - start);
-      scores.middleRows(start, rows).noalias() =
-          models::fourier_scale(Phi.cols()) * models::fourier_features(X.middleRows(start, rows), V) * W;
-    }
-    return scores;
+    return models::fourier_feature_scores(data->test.X, V, W, models::fourier_scale(Phi.cols()), kTestBlock);
   }
 };
 

@@ -109,12 +109,7 @@ Coordinates rff_coordinates(const RunContext& ctx, const models::ImageSplit& d) 
   auto X_train = std::make_shared<const Eigen::MatrixXd>(d.train.X), X_test = std::make_shared<const Eigen::MatrixXd>(d.test.X);
   return from_cross_grams(std::move(sp), cutoff, scale2 * Tv, [V, X_train, X_test, scale2](const Eigen::MatrixXd& A) {
     const Eigen::MatrixXd W = scale2 * (models::fourier_features(*X_train, *V).transpose() * A);
-    Eigen::MatrixXd out(X_test->rows(), A.cols());
-    for (Eigen::Index start = 0; start < X_test->rows(); start += kTestRowBlock) {
-      const Eigen::Index rows = std::min(kTestRowBlock, X_test->rows() - start);
-      out.middleRows(start, rows).noalias() = models::fourier_features(X_test->middleRows(start, rows), *V) * W;
-    }
-    return out;
+    return models::fourier_feature_scores(*X_test, *V, W, 1.0, kTestRowBlock);
   });
 }
 

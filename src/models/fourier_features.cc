@@ -44,6 +44,19 @@ double accumulate_fourier_cross_gram(Eigen::MatrixXd& T, const Eigen::Ref<const 
   return flops;
 }
 
+Eigen::MatrixXd fourier_feature_scores(const Eigen::Ref<const Eigen::MatrixXd>& X,
+                                       const Eigen::Ref<const Eigen::MatrixXd>& V, const Eigen::MatrixXd& W,
+                                       double scale, Eigen::Index block) {
+  if (W.rows() != 2 * V.rows()) throw std::invalid_argument("fourier_feature_scores: W needs 2F rows for F frequencies");
+  if (block < 1) throw std::invalid_argument("fourier_feature_scores: block must be >= 1");
+  Eigen::MatrixXd scores(X.rows(), W.cols());
+  for (Eigen::Index start = 0; start < X.rows(); start += block) {
+    const Eigen::Index rows = std::min(block, X.rows() - start);
+    scores.middleRows(start, rows).noalias() = scale * fourier_features(X.middleRows(start, rows), V) * W;
+  }
+  return scores;
+}
+
 double fourier_scale(Eigen::Index real_features) {
   if (real_features < 2 || real_features % 2 != 0)
     throw std::invalid_argument("fourier_scale: a model has an even, positive number of real features (cos/sin pairs)");

@@ -33,6 +33,13 @@ double accumulate_fourier_cross_gram(Eigen::MatrixXd& T, const Eigen::Ref<const 
                                      const Eigen::Ref<const Eigen::MatrixXd>& Phi_raw, Eigen::Index f_begin,
                                      Eigen::Index f_end, Eigen::Index block = 1024);
 
+// Scores scale * features(X, V) W (W: 2F x k) of the rows of X, the features
+// formed `block` rows at a time and never held whole (10^4 test rows at N =
+// 10^5 would be 8 GB). Each row's score is the same product as in one pass.
+Eigen::MatrixXd fourier_feature_scores(const Eigen::Ref<const Eigen::MatrixXd>& X,
+                                       const Eigen::Ref<const Eigen::MatrixXd>& V, const Eigen::MatrixXd& W,
+                                       double scale, Eigen::Index block);
+
 // The scale of a model with N real features (N/2 frequencies): 1 / sqrt(N/2).
 double fourier_scale(Eigen::Index real_features);
 
