@@ -24,6 +24,11 @@ namespace {
 
 constexpr size_t kMaxPlotRows = 400;  // pgfplots runs out of TeX memory on long series
 
+// Links and bookmarks that need no second LaTeX pass: \hyperlink to a
+// \hypertarget resolves as a PDF named destination (no .aux round trip), and the
+// bookmark package writes its outline entries in the pass that meets them.
+std::string claim_link(const std::string& id) { return "\\hyperlink{claim:" + id + "}"; }
+
 std::string num(double v) {
   if (std::isnan(v)) return "--";
   if (std::isinf(v)) return v > 0 ? "$\\infty$" : "$-\\infty$";
@@ -212,7 +217,7 @@ std::string reproduction_table(const RunResult& run) {
       std::string point = p.value("point", "");
       for (size_t at = point.find(','); at != std::string::npos; at = point.find(',', at + 2)) point.insert(at + 1, " ");
       const std::string scale = preset + (point.empty() ? "" : ", " + point);  // spaced, so the cell can wrap
-      rows += "\\hyperref[claim:" + c.info.id + "]{" + tex_escape(c.info.id) + "} & " + tex_escape(k.name) + " & " +
+      rows += claim_link(c.info.id) + "{" + tex_escape(c.info.id) + "} & " + tex_escape(k.name) + " & " +
               tex_escape(p.value("printed", "")) + " {\\scriptsize(" + tex_escape(p.value("source", "")) + ")} & " +
               num(number(p.at("measured"))) + " " + interval(number(p.at("ci").at(0)), number(p.at("ci").at(1))) +
               " {\\scriptsize(" + tex_escape(p.value("quantity", "")) + ")} & " + tex_escape(scale) + " & " +
@@ -237,7 +242,7 @@ std::string summary_row(const ClaimResult& c) {
       c.controls.empty() ? "--"
                          : verdict_cell(failed == c.controls.size() ? "fail" : control_passed > 0 ? "pass" : "inconclusive", true) +
                                fmt::format(" {}/{} fail", failed, c.controls.size());
-  return "\\hyperref[claim:" + c.info.id + "]{" + tex_escape(c.info.id) + "} & " + tex_escape(c.info.source) + " & " +
+  return claim_link(c.info.id) + "{" + tex_escape(c.info.id) + "} & " + tex_escape(c.info.source) + " & " +
          checks + " & " + verdict_cell(to_string(c.verdict)) + " & " + control + " & " +
          fmt::format("{:.1f}", c.seconds) + "\\\\\n";
 }
@@ -252,6 +257,7 @@ std::string preamble() {
 \usepackage{pgfplots}
 \pgfplotsset{compat=1.18}
 \usepackage[hidelinks]{hyperref}
+\usepackage{bookmark}
 \definecolor{passgreen}{RGB}{0,120,40}
 \definecolor{failred}{RGB}{200,0,0}
 \definecolor{inconcl}{RGB}{200,120,0}
@@ -591,6 +597,10 @@ std::string tex_escape(const std::string& s) {
   return o;
 }
 
+bool latex_log_asks_for_rerun(const std::string& log) {
+  return log.find("Rerun to get") != std::string::npos || log.find("Rerun LaTeX") != std::string::npos;
+}
+
 ReportOutcome write_report(const ReportOptions& opt) {
   if (opt.inputs.empty()) throw InputError("prism report", "no result folder given", "prism report DIR [DIR...]");
   std::vector<RunResult> runs;
@@ -607,13 +617,13 @@ ReportOutcome write_report(const ReportOptions& opt) {
   outcome.pdf = opt.out.empty() ? opt.inputs.front() / "report.pdf" : opt.out;
   const fs::path tex_dir = outcome.pdf.parent_path().empty() ? fs::path(".") : outcome.pdf.parent_path();
   const fs::path work = tex_dir / "report-tex";
-  fs::remove_all(work);  // latexmk trusts stale aux files; start clean
+  fs::remove_all(work);  // a stale .aux from another report would feed this one; start clean
   fs::create_directories(work);
   outcome.tex = work / (outcome.pdf.stem().string() + ".tex");
 
   std::string t = preamble();
   const Json& ctx0 = runs.front().context;
-  t += "{\\LARGE\\textbf{prism: interpolation claims, measured}}\\par\\medskip\n";
+  t += "\\pdfbookmark[0]{Summary}{summary}\n{\\LARGE\\textbf{prism: interpolation claims, measured}}\\par\\medskip\n";
   t += "{\\small Preset \\texttt{" + tex_escape(ctx0.value("preset", "?")) + "}, commit \\texttt{" +
        tex_escape(ctx0.value("git_commit", "?").substr(0, 12)) + "}" + (ctx0.value("git_dirty", false) ? " (modified)" : "") +
        (ctx0.contains("incomplete") ? ", an interrupted run reported " + tex_escape(ctx0.value("reported", "?"))
@@ -636,14 +646,15 @@ ReportOutcome write_report(const ReportOptions& opt) {
     t += incomplete_note(runs[r].context);
   }
   if (runs.size() > 1) {
-    t += "\\clearpage\n" + comparison_page(runs, names, opt.inputs, outcome.verdicts_agree, outcome.values_agree);
+    t += "\\clearpage\n\\pdfbookmark[0]{Comparison}{comparison}\n" + comparison_page(runs, names, opt.inputs, outcome.verdicts_agree, outcome.values_agree);
   }
   for (size_t r = 0; r < runs.size(); ++r) {
     // With several runs, the claim pages of the first one are drawn.
     if (r > 0) break;
     for (const auto& c : runs[r].claims) {
       const std::string& id = c.info.id;
-      t += "\\clearpage\n\\section*{" + tex_escape(id) + ": " + tex_escape(c.info.title) + "}\\label{claim:" + id + "}\n";
+      t += "\\clearpage\n\\section*{\\hypertarget{claim:" + id + "}{}" + tex_escape(id) + ": " + tex_escape(c.info.title) +
+           "}\\bookmark[dest=claim:" + id + "]{" + tex_escape(id) + "}\n";
       t += "{\\small\\textbf{Source:} " + tex_escape(c.info.source) + "\\\\ \\textbf{Claim:} " + tex_escape(c.info.statement) +
            "\\\\ \\textbf{Verdict:} " + verdict_cell(to_string(c.verdict)) + " --- " + tex_escape(c.verdict_reason) +
            fmt::format(" ({:.1f} s)", c.seconds) + "}\n\n";
@@ -655,19 +666,30 @@ ReportOutcome write_report(const ReportOptions& opt) {
     }
   }
   for (size_t r = 0; r < runs.size(); ++r)
-    t += "\\clearpage\n" + environment_page(runs[r].context, runs.size() > 1 ? names[r] : "");
+    t += "\\clearpage\n\\pdfbookmark[0]{Environment" + (runs.size() > 1 ? ": " + tex_escape(names[r]) : "") + "}{environment-" +
+         std::to_string(r) + "}\n" + environment_page(runs[r].context, runs.size() > 1 ? names[r] : "");
   t += "\\end{document}\n";
   std::ofstream(outcome.tex) << t;
   if (!opt.compile) return outcome;
 
-  if (std::system("command -v latexmk >/dev/null 2>&1") != 0)
-    throw InputError("latexmk", "not installed: the report cannot be compiled",
-                     "run scripts/setup (it installs TeX Live and latexmk), or pass --no-report");
-  const std::string cmd = "cd '" + work.string() + "' && latexmk -pdf -interaction=nonstopmode -halt-on-error '" +
-                          outcome.tex.filename().string() + "' >latexmk.out 2>&1";
-  if (std::system(cmd.c_str()) != 0)
-    throw InputError((work / (outcome.tex.stem().string() + ".log")).string(), "LaTeX failed to compile the report",
-                     "read the log; the .tex is beside it");
+  if (std::system("command -v pdflatex >/dev/null 2>&1") != 0)
+    throw InputError("pdflatex", "not installed: the report cannot be compiled",
+                     "run scripts/setup (it installs TeX Live), or pass --no-report");
+  // One pass normally suffices (claim_link); a log that asks for another gets it.
+  const fs::path log = work / (outcome.tex.stem().string() + ".log");
+  const auto text_of = [](const fs::path& file) {
+    std::ifstream in(file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  const std::string cmd = "cd '" + work.string() + "' && pdflatex -interaction=nonstopmode -halt-on-error '" +
+                          outcome.tex.filename().string() + "' >pdflatex.out 2>&1";
+  do {
+    if (std::system(cmd.c_str()) != 0)
+      throw InputError(log.string(), "LaTeX failed to compile the report", "read the log; the .tex is beside it");
+    ++outcome.latex_passes;
+  } while (outcome.latex_passes < kMaxLatexPasses && latex_log_asks_for_rerun(text_of(log)));
   // Copied under a temporary name and renamed: OUT never holds half a PDF.
   const fs::path partial = outcome.pdf.string() + ".tmp";
   fs::copy_file(work / (outcome.tex.stem().string() + ".pdf"), partial, fs::copy_options::overwrite_existing);

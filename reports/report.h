@@ -27,6 +27,7 @@ struct ReportOptions {
 struct ReportOutcome {
   std::filesystem::path tex, pdf;
   int pages = 0;
+  int latex_passes = 0;  // pdflatex passes run: 1 unless the log asked for another; 0 when not compiled
   bool verdicts_agree = true;  // across folders
   bool values_agree = true;    // every check's decided value, across folders (check_value_disagreements)
 };
@@ -49,6 +50,13 @@ struct ValueDisagreement {
 };
 constexpr double kBackendRelativeTolerance = 1e-6;
 std::vector<ValueDisagreement> check_value_disagreements(const std::vector<RunResult>& runs);
+
+// Whether a pdflatex log asks for another pass: LaTeX's "Rerun to get
+// cross-references right", rerunfilecheck's "Rerun to get outlines right",
+// longtable's "Rerun LaTeX". The rerunfilecheck package's banner ("Rerun checks
+// for auxiliary files") does not ask. write_report runs at most kMaxLatexPasses.
+bool latex_log_asks_for_rerun(const std::string& log);
+constexpr int kMaxLatexPasses = 3;
 
 // Throws InputError when LaTeX is missing or the document does not compile
 // (naming the log file).

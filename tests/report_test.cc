@@ -1,6 +1,7 @@
 // The report's LaTeX (reports/report.h), written without compiling it: each
 // figure with its lines and its band, the check and control rows, and a line
 // that selects nothing named under its figure rather than dropped.
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -70,7 +71,57 @@ TEST(Report, CheckAndControlRows) {
   EXPECT_TRUE(contains(tex, "err-control {\\scriptsize(bound)}"));
   EXPECT_TRUE(contains(tex, "(err-bound)")) << "a control names the check it applies";
   EXPECT_TRUE(contains(tex, "\\emph{Why it must fail:} a bound 100 times tighter must fail"));
-  EXPECT_TRUE(contains(tex, "\\hyperref[claim:sample-claim]"));
+  EXPECT_TRUE(contains(tex, "\\hyperlink{claim:sample-claim}"));
+  EXPECT_TRUE(contains(tex, "\\hypertarget{claim:sample-claim}{}"));
+}
+
+std::string output_of(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+// The report compiles in one pdflatex pass (links to named destinations, the
+// outline written as it is met), and the PDF has them: the summary's link to
+// the claim's page resolves, and the outline lists the summary, the claim and
+// the environment.
+TEST(Report, CompilesInOnePassWithLinksAndAnOutline) {
+  testing::ScratchDir dir("prism-report-test");
+  write_results(testing::sample_run(), dir.path());
+  ReportOptions options;
+  options.inputs = {dir.path()};
+  const ReportOutcome outcome = write_report(options);
+  EXPECT_EQ(outcome.latex_passes, 1) << "read " << (dir / "report-tex" / "report.log").string();
+  EXPECT_GE(outcome.pages, 3);
+  const std::string pdf = outcome.pdf.string();
+  const std::string dests = output_of("pdfinfo -dests '" + pdf + "' 2>&1");
+  // pdfinfo: "<page> [ XYZ ... ] \"claim:sample-claim\"", one line per destination.
+  int claim_page = 0;
+  std::istringstream lines(dests);
+  for (std::string line; std::getline(lines, line);)
+    if (contains(line, "\"claim:sample-claim\"")) claim_page = std::atoi(line.c_str());
+  ASSERT_GT(claim_page, 0) << "no destination claim:sample-claim in\n" << dests;
+  const std::string xml = output_of("pdftohtml -xml -i -stdout '" + pdf + "' 2>&1");
+  EXPECT_TRUE(contains(xml, "<a href=\"" + outcome.pdf.stem().string() + ".html#" + std::to_string(claim_page) + "\""))
+      << "no link to the claim's page " << claim_page;
+  for (const std::string entry : {"Summary", "sample-claim", "Environment"})
+    EXPECT_TRUE(contains(xml, ">" + entry + "</item>")) << "no outline entry " << entry << " in\n" << xml.substr(0, 2000);
+}
+
+// Another pass only where the log asks for one, in the words LaTeX, hyperref's
+// rerunfilecheck and longtable use; the package banner does not ask.
+TEST(Report, ALogAsksForAnotherPassOnlyWhenItSaysRerun) {
+  EXPECT_TRUE(latex_log_asks_for_rerun("LaTeX Warning: Label(s) may have changed. Rerun to get cross-references right."));
+  EXPECT_TRUE(latex_log_asks_for_rerun("Package rerunfilecheck Warning: File `report.out' has changed.\n"
+                                       "(rerunfilecheck)                Rerun to get outlines right"));
+  EXPECT_TRUE(latex_log_asks_for_rerun("Package longtable Warning: Table widths have changed. Rerun LaTeX."));
+  EXPECT_FALSE(latex_log_asks_for_rerun(
+      "Package: rerunfilecheck 2022-07-10 v1.10 Rerun checks for auxiliary files (HO)\nOutput written on report.pdf"));
+  EXPECT_FALSE(latex_log_asks_for_rerun(""));
 }
 
 // Two runs of the sample claim, the second's first check moved: within the two
