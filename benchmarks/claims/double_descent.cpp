@@ -27,6 +27,7 @@
 #include "src/core/claim.h"
 #include "src/core/stats.h"
 #include "src/core/timing.h"
+#include "src/linalg/blas_threads.h"
 #include "src/linalg/dense_solve.h"
 #include "src/linalg/kernels.h"
 #include "src/linalg/spectral_least_squares.h"
@@ -288,73 +289,51 @@ Eigen::Index interpolation_threshold(const Draw1d& d) {
   throw std::runtime_error(fmt::format("double-descent (b): no interpolation up to N = {}", kScanTo));
 }
 
-// One seed: kReplicatesPerSeed independent (data, features) draws.
-Measurement relu_1d_seed(const RunContext& ctx) {
-  RunningMean log_ratio, log_ratio_classical, smoother, at_30, log_ratio_30, n_thr, tv_thr_over_pl, tv_wide_over_pl;
-  double rmse_classical_min = INFINITY, rmse_interpolating_max = 0, backward_error_max = 0, norm_increase_max = -INFINITY;
-  // Per profile N, each draw's TV(f') and ||w||: medians, since ||w|| is exactly 0 in a draw
-  // where none of the first N features is active on the data (seen at N = 3).
-  std::vector<std::vector<double>> tv_profile_draws(kProfileNs.size()), norm_profile_draws(kProfileNs.size());
-  for (int r = 0; r < kReplicatesPerSeed; ++r) {
-    Rng data_rng = ctx.rng(fmt::format("relu-data-{}", r)), feature_rng = ctx.rng(fmt::format("relu-features-{}", r));
-    const Draw1d d = draw_1d(data_rng, feature_rng);
-    const Eigen::Index thr = interpolation_threshold(d);
-    const Fit1d classical = fit_1d(d, kClassical), below = fit_1d(d, thr - 1), at = fit_1d(d, thr),
-                wide = fit_1d(d, kWide);
-    log_ratio.add(std::log(at.tv / wide.tv));
-    log_ratio_classical.add(std::log(classical.tv / below.tv));
-    smoother.add(wide.tv < at.tv ? 1.0 : 0.0);
-    n_thr.add(static_cast<double>(thr));
-    const double pl = models::min_interpolant_derivative_variation(d.x, d.y);
-    tv_thr_over_pl.add(at.tv / pl);
-    tv_wide_over_pl.add(wide.tv / pl);
-    rmse_classical_min = std::min(rmse_classical_min, classical.rmse);
-    rmse_interpolating_max = std::max({rmse_interpolating_max, at.rmse, wide.rmse});
-    backward_error_max = std::max({backward_error_max, at.backward_error, wide.backward_error});
-    at_30.add(thr <= 30 ? 1.0 : 0.0);
-    if (thr <= 30) log_ratio_30.add(std::log(fit_1d(d, 30).tv / wide.tv));
-    // B3: the minimum norm never grows with N above the threshold (nested features).
-    std::vector<Eigen::Index> Ns;
-    for (Eigen::Index N = thr; N <= kDenseNormTo; ++N) Ns.push_back(N);
-    for (Eigen::Index N : kSparseNs) Ns.push_back(N);
-    double previous = at.norm;
-    for (size_t i = 1; i < Ns.size(); ++i) {
-      const double norm = fit_1d(d, Ns[i]).norm;
-      norm_increase_max = std::max(norm_increase_max, (norm - previous) / previous);
-      previous = norm;
-    }
-    for (size_t i = 0; i < kProfileNs.size(); ++i) {
-      const Fit1d f = fit_1d(d, kProfileNs[i]);
-      tv_profile_draws[i].push_back(f.tv);
-      norm_profile_draws[i].push_back(f.norm);
-    }
-  }
-  Measurement m;
-  m.set("log_tv_ratio_threshold_vs_wide", log_ratio.mean());
-  m.set("log_tv_ratio_classical_vs_below", log_ratio_classical.mean());
-  m.set("fraction_smoother_at_wide", smoother.mean());
-  m.set("threshold_mean", n_thr.mean());
-  m.set("tv_over_min_interpolant_threshold", tv_thr_over_pl.mean());
-  m.set("tv_over_min_interpolant_wide", tv_wide_over_pl.mean());
-  m.set("rmse_classical_min", rmse_classical_min);
-  m.set("rmse_interpolating_max", rmse_interpolating_max);
-  m.set("backward_error_interpolating_max", backward_error_max);
-  m.set("norm_relative_increase_max", norm_increase_max);
-  m.set("fraction_interpolating_at_30", at_30.mean());
-  if (log_ratio_30.count() == 0)  // 78 % of draws interpolate at 30: all 20 missing is ~1e-13
-    throw std::runtime_error("double-descent (b): no draw of this seed interpolates at N = 30");
-  m.set("log_tv_ratio_30_vs_wide", log_ratio_30.mean());
-  std::vector<double> profile_N, tv_profile, norm_profile;
-  for (size_t i = 0; i < kProfileNs.size(); ++i) {
-    profile_N.push_back(static_cast<double>(kProfileNs[i]));
-    tv_profile.push_back(median(tv_profile_draws[i]));
-    norm_profile.push_back(median(norm_profile_draws[i]));
-  }
-  m.add_series("tv_by_features", profile_N, tv_profile);
-  m.add_series("norm_by_features", profile_N, norm_profile);
+// One (data, features) draw's fits: the threshold, the TV(f') and norms the
+// seed's statistics collect, and its profile over kProfileNs.
+struct Relu1dDraw {
+  Eigen::Index threshold = 0;
+  Fit1d classical, below, at, wide;
+  double tv_30 = 0;  // TV(f') at N = 30 where the draw interpolates there
+  double min_interpolant_tv = 0;
+  double norm_increase_max = -INFINITY;
+  std::vector<double> tv_profile, norm_profile;
+};
 
-  // Fig. 6: one fixed draw (seed 1's first replicate), the same in every seed,
-  // so the report's seed mean is that draw's curve.
+Relu1dDraw relu_1d_draw(const RunContext& ctx, int r) {
+  Rng data_rng = ctx.rng(fmt::format("relu-data-{}", r)), feature_rng = ctx.rng(fmt::format("relu-features-{}", r));
+  const Draw1d d = draw_1d(data_rng, feature_rng);
+  Relu1dDraw out;
+  out.threshold = interpolation_threshold(d);
+  out.classical = fit_1d(d, kClassical);
+  out.below = fit_1d(d, out.threshold - 1);
+  out.at = fit_1d(d, out.threshold);
+  out.wide = fit_1d(d, kWide);
+  out.min_interpolant_tv = models::min_interpolant_derivative_variation(d.x, d.y);
+  if (out.threshold <= 30) out.tv_30 = fit_1d(d, 30).tv;
+  // B3: the minimum norm never grows with N above the threshold (nested features).
+  std::vector<Eigen::Index> Ns;
+  for (Eigen::Index N = out.threshold; N <= kDenseNormTo; ++N) Ns.push_back(N);
+  for (Eigen::Index N : kSparseNs) Ns.push_back(N);
+  double previous = out.at.norm;
+  for (size_t i = 1; i < Ns.size(); ++i) {
+    const double norm = fit_1d(d, Ns[i]).norm;
+    out.norm_increase_max = std::max(out.norm_increase_max, (norm - previous) / previous);
+    previous = norm;
+  }
+  for (Eigen::Index N : kProfileNs) {
+    const Fit1d f = fit_1d(d, N);
+    out.tv_profile.push_back(f.tv);
+    out.norm_profile.push_back(f.norm);
+  }
+  return out;
+}
+
+// Fig. 6: one fixed draw (seed 1's first replicate), the same in every seed,
+// so the report's seed mean is that draw's curve; and the knot sum checked
+// against a grid on it.
+Measurement relu_1d_example() {
+  Measurement m;
   Rng data_rng(1, "relu-data-0"), feature_rng(1, "relu-features-0");
   const Draw1d d = draw_1d(data_rng, feature_rng);
   const Eigen::VectorXd grid = Eigen::VectorXd::LinSpaced(kCurvePoints, -1.0, 1.0);
@@ -384,6 +363,68 @@ Measurement relu_1d_seed(const RunContext& ctx) {
   std::vector<double> truth;
   for (double x : xs) truth.push_back(std::sin(M_PI * x));
   m.add_series("example_truth", xs, truth);
+  return m;
+}
+
+// One seed: kReplicatesPerSeed independent (data, features) draws. Each is
+// hundreds of SVDs of 10 x N matrices, calls too small for the BLAS's threads
+// (1.9x slower on two OpenBLAS threads than on one): the draws run side by side
+// on a serial BLAS and are summed in draw order, so the seed's numbers are
+// those of a one-thread run for any thread count (the example panel too).
+Measurement relu_1d_seed(const RunContext& ctx) {
+  std::vector<Relu1dDraw> draws(kReplicatesPerSeed);
+  Measurement m;  // the example panel, task 0 beside the draws
+  linalg::run_tasks_on_serial_blas(kReplicatesPerSeed + 1, [&](int task) {
+    if (task == 0) m = relu_1d_example();
+    else draws[static_cast<size_t>(task - 1)] = relu_1d_draw(ctx, task - 1);
+  });
+  RunningMean log_ratio, log_ratio_classical, smoother, at_30, log_ratio_30, n_thr, tv_thr_over_pl, tv_wide_over_pl;
+  double rmse_classical_min = INFINITY, rmse_interpolating_max = 0, backward_error_max = 0, norm_increase_max = -INFINITY;
+  // Per profile N, each draw's TV(f') and ||w||: medians, since ||w|| is exactly 0 in a draw
+  // where none of the first N features is active on the data (seen at N = 3).
+  std::vector<std::vector<double>> tv_profile_draws(kProfileNs.size()), norm_profile_draws(kProfileNs.size());
+  for (const Relu1dDraw& d : draws) {
+    const Fit1d &classical = d.classical, &below = d.below, &at = d.at, &wide = d.wide;
+    log_ratio.add(std::log(at.tv / wide.tv));
+    log_ratio_classical.add(std::log(classical.tv / below.tv));
+    smoother.add(wide.tv < at.tv ? 1.0 : 0.0);
+    n_thr.add(static_cast<double>(d.threshold));
+    tv_thr_over_pl.add(at.tv / d.min_interpolant_tv);
+    tv_wide_over_pl.add(wide.tv / d.min_interpolant_tv);
+    rmse_classical_min = std::min(rmse_classical_min, classical.rmse);
+    rmse_interpolating_max = std::max({rmse_interpolating_max, at.rmse, wide.rmse});
+    backward_error_max = std::max({backward_error_max, at.backward_error, wide.backward_error});
+    at_30.add(d.threshold <= 30 ? 1.0 : 0.0);
+    if (d.threshold <= 30) log_ratio_30.add(std::log(d.tv_30 / wide.tv));
+    norm_increase_max = std::max(norm_increase_max, d.norm_increase_max);
+    for (size_t i = 0; i < kProfileNs.size(); ++i) {
+      tv_profile_draws[i].push_back(d.tv_profile[i]);
+      norm_profile_draws[i].push_back(d.norm_profile[i]);
+    }
+  }
+  m.set("log_tv_ratio_threshold_vs_wide", log_ratio.mean());
+  m.set("log_tv_ratio_classical_vs_below", log_ratio_classical.mean());
+  m.set("fraction_smoother_at_wide", smoother.mean());
+  m.set("threshold_mean", n_thr.mean());
+  m.set("tv_over_min_interpolant_threshold", tv_thr_over_pl.mean());
+  m.set("tv_over_min_interpolant_wide", tv_wide_over_pl.mean());
+  m.set("rmse_classical_min", rmse_classical_min);
+  m.set("rmse_interpolating_max", rmse_interpolating_max);
+  m.set("backward_error_interpolating_max", backward_error_max);
+  m.set("norm_relative_increase_max", norm_increase_max);
+  m.set("fraction_interpolating_at_30", at_30.mean());
+  if (log_ratio_30.count() == 0)  // 78 % of draws interpolate at 30: all 20 missing is ~1e-13
+    throw std::runtime_error("double-descent (b): no draw of this seed interpolates at N = 30");
+  m.set("log_tv_ratio_30_vs_wide", log_ratio_30.mean());
+  std::vector<double> profile_N, tv_profile, norm_profile;
+  for (size_t i = 0; i < kProfileNs.size(); ++i) {
+    profile_N.push_back(static_cast<double>(kProfileNs[i]));
+    tv_profile.push_back(median(tv_profile_draws[i]));
+    norm_profile.push_back(median(norm_profile_draws[i]));
+  }
+  m.add_series("tv_by_features", profile_N, tv_profile);
+  m.add_series("norm_by_features", profile_N, norm_profile);
+
   return m;
 }
 
