@@ -601,18 +601,44 @@ bool latex_log_asks_for_rerun(const std::string& log) {
   return log.find("Rerun to get") != std::string::npos || log.find("Rerun LaTeX") != std::string::npos;
 }
 
+std::vector<std::string> folder_names(const std::vector<fs::path>& folders, const std::vector<std::string>& suffixes) {
+  std::vector<std::vector<std::string>> parts;  // each folder's path components, root first
+  for (const auto& f : folders) {
+    std::vector<std::string> p;
+    for (const auto& c : fs::absolute(f).lexically_normal())
+      if (!c.empty() && c != c.root_directory()) p.push_back(c.string());
+    parts.push_back(p);
+  }
+  std::vector<size_t> depth(folders.size(), 1);
+  const auto name = [&](size_t i) {
+    const std::vector<std::string>& p = parts[i];
+    std::string s;
+    for (size_t k = p.size() - std::min(depth[i], p.size()); k < p.size(); ++k) s += (s.empty() ? "" : "/") + p[k];
+    return s + (i < suffixes.size() ? suffixes[i] : "");
+  };
+  for (bool longer = true; longer;) {  // ends: every pass lengthens a name or none is left to lengthen
+    longer = false;
+    for (size_t i = 0; i < folders.size(); ++i)
+      for (size_t j = i + 1; j < folders.size(); ++j)
+        if (name(i) == name(j))
+          for (size_t k : {i, j})
+            if (depth[k] < parts[k].size()) ++depth[k], longer = true;
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < folders.size(); ++i) out.push_back(name(i));
+  return out;
+}
+
 ReportOutcome write_report(const ReportOptions& opt) {
   if (opt.inputs.empty()) throw InputError("prism report", "no result folder given", "prism report DIR [DIR...]");
   std::vector<RunResult> runs;
-  std::vector<std::string> names;
+  std::vector<std::string> backends;
   for (const auto& d : opt.inputs) {
     runs.push_back(read_results(d));
-    std::string name = d.filename().string();
-    if (name.empty()) name = d.parent_path().filename().string();
     const Json blas = runs.back().context.value("blas", Json::object());
-    if (blas.contains("backend")) name += " (" + blas["backend"].get<std::string>() + ")";
-    names.push_back(name);
+    backends.push_back(blas.contains("backend") ? " (" + blas["backend"].get<std::string>() + ")" : "");
   }
+  const std::vector<std::string> names = folder_names(opt.inputs, backends);
   ReportOutcome outcome;
   outcome.pdf = opt.out.empty() ? opt.inputs.front() / "report.pdf" : opt.out;
   const fs::path tex_dir = outcome.pdf.parent_path().empty() ? fs::path(".") : outcome.pdf.parent_path();

@@ -24,6 +24,15 @@ struct ReportOptions {
   bool compile = true;                        // false: write the .tex only (tests)
 };
 
+// How the report names result folders (the comparison's columns, summaries and
+// environment pages): each folder's last path component plus its suffix (the
+// BLAS backend, " (openblas)"); where two would read alike, more of their
+// paths from the end until they differ: /x/a/quick and /x/b/quick are
+// "a/quick (openblas)" and "b/quick (openblas)". One folder given twice keeps
+// its whole path twice.
+std::vector<std::string> folder_names(const std::vector<std::filesystem::path>& folders,
+                                      const std::vector<std::string>& suffixes);
+
 struct ReportOutcome {
   std::filesystem::path tex, pdf;
   int pages = 0;

@@ -28,21 +28,11 @@ using ::prism::testing::ScratchDir;
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string output;
-};
+using Result = ::prism::testing::CommandResult;
 
 // Runs prism with `env` prefixed (VAR=value ...), capturing stdout and stderr.
 Result prism(const std::string& args, const std::string& env = "") {
-  const std::string cmd = env + " " + PRISM_BINARY + " " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
-  const int raw = pclose(p);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
+  return ::prism::testing::run_command(env + " " + PRISM_BINARY + " " + args + " 2>&1");
 }
 
 // A one-seed run of sgd-exponential whose PRISM_DATA is `data`, writing under it.
@@ -436,18 +426,13 @@ TEST(Cli, QuickRunOfBothClaimsEndToEnd) {
   // Google Benchmark's own JSON is written beside ours (compare.py reads it).
   auto gb = read_json(out / "benchmarks.json");
   EXPECT_FALSE(gb["benchmarks"].empty());
-  Result text = {0, ""};
-  FILE* p = popen(("pdftotext '" + (out / "report.pdf").string() + "' - 2>/dev/null").c_str(), "r");
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) text.output.append(buf, n);
-  pclose(p);
+  const Result text = ::prism::testing::run_command("pdftotext '" + (out / "report.pdf").string() + "' - 2>/dev/null");
   EXPECT_NE(text.output.find("sgd-exponential"), std::string::npos);
   EXPECT_NE(text.output.find("min-norm-alignment"), std::string::npos);
-  FILE* info = popen(("pdfinfo '" + (out / "report.pdf").string() + "' 2>/dev/null | grep Pages").c_str(), "r");
+  const Result info = ::prism::testing::run_command("pdfinfo '" + (out / "report.pdf").string() + "' 2>/dev/null | grep Pages");
   int pages = 0;
-  if (info && fscanf(info, "Pages: %d", &pages) != 1) pages = 0;
-  if (info) pclose(info);
-  EXPECT_GE(pages, 4);
+  if (std::sscanf(info.output.c_str(), "Pages: %d", &pages) != 1) pages = 0;
+  EXPECT_GE(pages, 4) << info.output;
   // `prism report` over the folder again gives the same verdicts and exits 0.
   Result rep = prism("report " + out.path().string() + " --out " + (out / "again.pdf").string());
   EXPECT_EQ(rep.status, 0) << rep.output;

@@ -75,16 +75,6 @@ TEST(Report, CheckAndControlRows) {
   EXPECT_TRUE(contains(tex, "\\hypertarget{claim:sample-claim}{}"));
 }
 
-std::string output_of(const std::string& command) {
-  std::string out;
-  FILE* p = popen(command.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  pclose(p);
-  return out;
-}
-
 // The report compiles in one pdflatex pass (links to named destinations, the
 // outline written as it is met), and the PDF has them: the summary's link to
 // the claim's page resolves, and the outline lists the summary, the claim and
@@ -98,14 +88,14 @@ TEST(Report, CompilesInOnePassWithLinksAndAnOutline) {
   EXPECT_EQ(outcome.latex_passes, 1) << "read " << (dir / "report-tex" / "report.log").string();
   EXPECT_GE(outcome.pages, 3);
   const std::string pdf = outcome.pdf.string();
-  const std::string dests = output_of("pdfinfo -dests '" + pdf + "' 2>&1");
+  const std::string dests = testing::run_command("pdfinfo -dests '" + pdf + "' 2>&1").output;
   // pdfinfo: "<page> [ XYZ ... ] \"claim:sample-claim\"", one line per destination.
   int claim_page = 0;
   std::istringstream lines(dests);
   for (std::string line; std::getline(lines, line);)
     if (contains(line, "\"claim:sample-claim\"")) claim_page = std::atoi(line.c_str());
   ASSERT_GT(claim_page, 0) << "no destination claim:sample-claim in\n" << dests;
-  const std::string xml = output_of("pdftohtml -xml -i -stdout '" + pdf + "' 2>&1");
+  const std::string xml = testing::run_command("pdftohtml -xml -i -stdout '" + pdf + "' 2>&1").output;
   EXPECT_TRUE(contains(xml, "<a href=\"" + outcome.pdf.stem().string() + ".html#" + std::to_string(claim_page) + "\""))
       << "no link to the claim's page " << claim_page;
   for (const std::string entry : {"Summary", "sample-claim", "Environment"})
@@ -231,6 +221,29 @@ TEST(CompareRuns, RunsOfAnotherCommitOrSeedsAreFlagged) {
   tex = report_tex(options);
   EXPECT_TRUE(contains(tex, "\\texttt{fedcba987654 (modified)} & quick & each claim's & 1000")) << tex;
   EXPECT_TRUE(contains(tex, "These runs differ in commit, seed base}")) << tex;
+}
+
+// Folders are named by their last path component and backend; where two read
+// alike, by more of their paths.
+TEST(CompareRuns, FolderNamesDifferWhereTheFoldersDo) {
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(folder_names({"/x/a/quick", "/x/b/quick"}, {" (openblas)", " (openblas)"}),
+            (Names{"a/quick (openblas)", "b/quick (openblas)"}));
+  EXPECT_EQ(folder_names({"/x/a/quick", "/x/b/quick"}, {" (openblas)", " (blis)"}),
+            (Names{"quick (openblas)", "quick (blis)"}));
+  EXPECT_EQ(folder_names({"/x/a/quick/", "/y/a/quick", "/z/full"}, {"", "", ""}), (Names{"x/a/quick", "y/a/quick", "full"}));
+  EXPECT_EQ(folder_names({"/x/quick", "/x/quick"}, {"", ""}), (Names{"x/quick", "x/quick"})) << "the same folder twice";
+  // Through the report: two folders named quick get two environment pages apart.
+  testing::ScratchDir a("prism-report-names-a"), b("prism-report-names-b");
+  write_results(testing::sample_run(), a / "quick");
+  write_results(testing::sample_run(), b / "quick");
+  ReportOptions options;
+  options.inputs = {a / "quick", b / "quick"};
+  options.compile = false;
+  const std::string tex = report_tex(options);
+  for (const auto& dir : {a.path(), b.path()})
+    EXPECT_TRUE(contains(tex, "\\section*{Environment: " + tex_escape(dir.filename().string() + "/quick")))
+        << dir << "\n" << tex.substr(tex.find("Environment"));
 }
 
 // A claim that only one run measured (a backend still running, a filtered

@@ -52,6 +52,15 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
+// What a shell command wrote to stdout, and how it ended.
+struct CommandResult {
+  int status = -1;     // its exit status; -1 if it could not start or did not exit normally
+  std::string output;  // its stdout (append 2>&1 to the command for stderr too)
+};
+
+// Runs `command` with /bin/sh (popen) and waits for it.
+CommandResult run_command(const std::string& command);
+
 namespace internal {
 
 // The non-template halves of ThrowsWith.
