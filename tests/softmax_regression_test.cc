@@ -156,13 +156,14 @@ TEST(FitSoftmaxRegression, APreconditionerChangesThePathNotTheOptimum) {
   const double lam = kLam;
   SoftmaxFitOptions options;
   options.relative_tolerance = kFitRelativeTolerance;
-  options.preconditioner = Eigen::Vector3d(0.5, 1.0, 2.0);
+  options.preconditioner.resize(3);  // filled in place: copying a Vector3d in trips GCC 12's -Warray-bounds
+  options.preconditioner << 0.5, 1.0, 2.0;
   const SoftmaxFit fit = fit_softmax_regression(p.F, p.y, 3, lam, Eigen::MatrixXd::Ones(3, 3), options);
   const Eigen::MatrixXd expected = newton_optimum(p, 3, lam);
   EXPECT_TRUE(fit.converged) << fit.stop;
   EXPECT_LE((fit.C - expected).norm(), kOptimumTolerance * expected.norm())
       << "preconditioned L-BFGS\n" << fit.C << "\nNewton\n" << expected;
-  options.preconditioner = Eigen::Vector3d(1.0, -1.0, 1.0);
+  options.preconditioner << 1.0, -1.0, 1.0;
   PRISM_EXPECT_THROW_WITH(fit_softmax_regression(p.F, p.y, 3, lam, Eigen::MatrixXd::Zero(3, 3), options),
                           std::invalid_argument, "positive");
 }

@@ -18,6 +18,7 @@
 #include "src/core/error.h"
 #include "src/core/rng.h"
 #include "src/core/timing.h"
+#include "src/linalg/blas_threads.h"
 
 namespace prism::linalg {
 namespace fs = std::filesystem;
@@ -206,14 +207,7 @@ std::string oversubscription_note() {
 }
 
 bool blas_runs_small_calls_serially() {
-  static const bool serial = [] {
-    const std::string backend = blas_info().value("backend", "");
-    if (backend != "blis") return true;
-    // BLIS reads BLIS_NUM_THREADS, else OMP_NUM_THREADS; with neither it runs one thread.
-    const char* threads = std::getenv("BLIS_NUM_THREADS");
-    if (threads == nullptr) threads = std::getenv("OMP_NUM_THREADS");
-    return threads == nullptr || std::atoi(threads) <= 1;
-  }();
+  static const bool serial = blas_info().value("backend", "") != "blis" || blas_threads() <= 1;
   return serial;
 }
 

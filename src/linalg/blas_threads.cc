@@ -32,13 +32,13 @@ const OpenBlasThreads& openblas() {
 }  // namespace
 
 int blas_threads() {
-  if (openblas().get) return std::max(1, openblas().get());
-  if (blas_info().value("backend", "") == "blis") {
+  static const bool blis = blas_info().value("backend", "") == "blis";
+  if (blis) {
     const char* threads = std::getenv("BLIS_NUM_THREADS");  // else OMP_NUM_THREADS, else one
     if (threads == nullptr) threads = std::getenv("OMP_NUM_THREADS");
     return threads ? std::max(1, std::atoi(threads)) : 1;
   }
-  return 1;
+  return openblas().get ? std::max(1, openblas().get()) : 1;
 }
 
 void set_blas_threads(int threads) {
