@@ -303,26 +303,33 @@ struct Relu1dDraw {
 Relu1dDraw relu_1d_draw(const RunContext& ctx, int r) {
   Rng data_rng = ctx.rng(fmt::format("relu-data-{}", r)), feature_rng = ctx.rng(fmt::format("relu-features-{}", r));
   const Draw1d d = draw_1d(data_rng, feature_rng);
+  // Each N fitted once: the statistics below ask for N = 3, 30, 100, 300, 1000
+  // and 3000 (the costliest SVD) two or three times each.
+  std::map<Eigen::Index, Fit1d> fits;
+  const auto fit = [&](Eigen::Index N) -> const Fit1d& {
+    auto at = fits.find(N);
+    return at != fits.end() ? at->second : fits.emplace(N, fit_1d(d, N)).first->second;
+  };
   Relu1dDraw out;
   out.threshold = interpolation_threshold(d);
-  out.classical = fit_1d(d, kClassical);
-  out.below = fit_1d(d, out.threshold - 1);
-  out.at = fit_1d(d, out.threshold);
-  out.wide = fit_1d(d, kWide);
+  out.classical = fit(kClassical);
+  out.below = fit(out.threshold - 1);
+  out.at = fit(out.threshold);
+  out.wide = fit(kWide);
   out.min_interpolant_tv = models::min_interpolant_derivative_variation(d.x, d.y);
-  if (out.threshold <= 30) out.tv_30 = fit_1d(d, 30).tv;
+  if (out.threshold <= 30) out.tv_30 = fit(30).tv;
   // B3: the minimum norm never grows with N above the threshold (nested features).
   std::vector<Eigen::Index> Ns;
   for (Eigen::Index N = out.threshold; N <= kDenseNormTo; ++N) Ns.push_back(N);
   for (Eigen::Index N : kSparseNs) Ns.push_back(N);
   double previous = out.at.norm;
   for (size_t i = 1; i < Ns.size(); ++i) {
-    const double norm = fit_1d(d, Ns[i]).norm;
+    const double norm = fit(Ns[i]).norm;
     out.norm_increase_max = std::max(out.norm_increase_max, (norm - previous) / previous);
     previous = norm;
   }
   for (Eigen::Index N : kProfileNs) {
-    const Fit1d f = fit_1d(d, N);
+    const Fit1d& f = fit(N);
     out.tv_profile.push_back(f.tv);
     out.norm_profile.push_back(f.norm);
   }
@@ -336,6 +343,7 @@ Measurement relu_1d_example() {
   Measurement m;
   Rng data_rng(1, "relu-data-0"), feature_rng(1, "relu-features-0");
   const Draw1d d = draw_1d(data_rng, feature_rng);
+  const Eigen::Index threshold = interpolation_threshold(d);
   const Eigen::VectorXd grid = Eigen::VectorXd::LinSpaced(kCurvePoints, -1.0, 1.0);
   const std::vector<double> xs(grid.data(), grid.data() + grid.size());
   const auto curve = [&](Eigen::Index N) {
@@ -349,7 +357,7 @@ Measurement relu_1d_example() {
     const Eigen::VectorXd inside = Eigen::VectorXd::LinSpaced(kTvCheckCells + 1, d.x(0), d.x(kPoints1d - 1));
     const double h = (d.x(kPoints1d - 1) - d.x(0)) / kTvCheckCells;
     double worst = 0;
-    for (Eigen::Index N : {kClassical, interpolation_threshold(d)}) {  // at 3000 features knots share grid cells
+    for (Eigen::Index N : {kClassical, threshold}) {  // at 3000 features knots share grid cells
       const Fit1d fit = fit_1d(d, N);
       const double knots = d.features.derivative_total_variation(fit.w, d.x(0), d.x(kPoints1d - 1));
       const double grid = models::grid_derivative_variation(d.features.evaluate(fit.w, inside), h);
@@ -358,7 +366,7 @@ Measurement relu_1d_example() {
     m.set("tv_knots_against_grid", worst);
   }
   m.add_series("example_classical", xs, curve(kClassical));
-  m.add_series("example_threshold", xs, curve(interpolation_threshold(d)));
+  m.add_series("example_threshold", xs, curve(threshold));
   m.add_series("example_wide", xs, curve(kWide));
   std::vector<double> truth;
   for (double x : xs) truth.push_back(std::sin(M_PI * x));
