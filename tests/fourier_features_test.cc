@@ -23,6 +23,23 @@ TEST(FourierFeatures, EachScaledFeatureVectorHasUnitNorm) {
   for (Eigen::Index i = 0; i < X.rows(); ++i) EXPECT_NEAR(Phi.row(i).squaredNorm(), 1.0, kArithmeticTolerance);
 }
 
+// Each feature is the library's cos or sin of the projection v.x, bit for bit
+// (the builder takes both from one sincos call), over arguments from 0 to
+// beyond 10^5 where the argument reduction changes method.
+TEST(FourierFeatures, EachFeatureIsTheLibrarysCosAndSinOfItsProjection) {
+  Rng rng(9, "rff-sincos");
+  const Eigen::MatrixXd X = rng.normal_matrix(300, 5);
+  Eigen::MatrixXd V = fourier_frequencies(40, 5, 0.5, rng);
+  V.row(0).setZero();                  // the argument 0
+  V.row(1) *= 1e5;                     // large arguments
+  const Eigen::MatrixXd P = X * V.transpose(), Phi = fourier_features(X, V);
+  for (Eigen::Index j = 0; j < V.rows(); ++j)
+    for (Eigen::Index i = 0; i < X.rows(); ++i) {
+      ASSERT_EQ(Phi(i, 2 * j), std::cos(P(i, j))) << "cos at (" << i << ", " << j << "), argument " << P(i, j);
+      ASSERT_EQ(Phi(i, 2 * j + 1), std::sin(P(i, j))) << "sin at (" << i << ", " << j << "), argument " << P(i, j);
+    }
+}
+
 TEST(FourierFeatures, ASmallerDrawIsAPrefixOfALargerOne) {
   Rng a(5, "nest"), b(5, "nest");
   const Eigen::MatrixXd small = fourier_frequencies(10, 3, 2.0, a), large = fourier_frequencies(40, 3, 2.0, b);

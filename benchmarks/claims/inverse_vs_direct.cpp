@@ -15,6 +15,8 @@
 // without replacement from the first 50,000; validation rows 50,000-54,999.
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -45,8 +47,17 @@ struct Cell {
   std::vector<double> bandwidths, nw_validation_error, nw_test_error;
 };
 
-Cell measure_cell(const RunContext& ctx, const std::string& dataset, const std::string& kernel_name, int n) {
-  const models::ImageSplit d = models::image_split(ctx, dataset, n);
+// The squared distances of the test and validation rows to the training rows:
+// one GEMM each for both kernels and the rescaling check's s0/2 kernel, which
+// had each built their own (four test-set GEMMs per subset, the claim's
+// largest cost). kernel_from_squared_distances on them gives kernel_matrix's
+// values bit for bit (the same operations on columns of the same layout).
+struct CrossDistances {
+  Eigen::MatrixXd test, validation;
+};
+
+Cell measure_cell(const models::ImageSplit& d, const CrossDistances& D, const std::string& kernel_name) {
+  const int n = static_cast<int>(d.train.X.rows());
   const double s0 = kernel_name == "laplace" ? kLaplaceBandwidth : kGaussBandwidth;
   const int power = kernel_name == "laplace" ? 1 : 2;  // k = exp(-g(d) / s^power)
   const auto kernel = kernel_name == "laplace" ? linalg::Kernel::Laplace(s0) : linalg::Kernel::Gaussian(s0);
@@ -61,13 +72,13 @@ Cell measure_cell(const RunContext& ctx, const std::string& dataset, const std::
   const Eigen::MatrixXd alpha_ridge = linalg::Cholesky(std::move(K_ridge)).solve(Y);
   Cell c;
   c.interpolation_residual = (K * alpha - Y).cwiseAbs().maxCoeff();
-  Eigen::MatrixXd K_test = linalg::kernel_matrix(kernel, d.test.X, d.train.X);
+  Eigen::MatrixXd K_test = linalg::kernel_from_squared_distances(kernel, D.test);
   const Eigen::VectorXi km = models::argmax_classes(K_test * alpha, k);
   const Eigen::VectorXi ridge = models::argmax_classes(K_test * alpha_ridge, k);
   // Direct: NW over the bandwidth grid from the exponents of the same kernel.
   const Eigen::MatrixXd L_test = models::kernel_exponents(K_test);
   K_test.resize(0, 0);
-  const Eigen::MatrixXd L_val = models::kernel_exponents(linalg::kernel_matrix(kernel, d.validation.X, d.train.X));
+  const Eigen::MatrixXd L_val = models::kernel_exponents(linalg::kernel_from_squared_distances(kernel, D.validation));
   // The bandwidth grid s0 2^-j is the scale ladder (s0/s)^p = 2^(p j): one
   // exponential per entry for all of it.
   const Eigen::MatrixXi nw_val = models::nadaraya_watson_ladder(L_val, d.train.y, k, 1.0, power, kBandwidthHalvings),
@@ -89,7 +100,7 @@ Cell measure_cell(const RunContext& ctx, const std::string& dataset, const std::
       static_cast<double>(((nw_limit.array() != nearest.array()) && !tied).count()) / nearest.size();
   // The rescaling identity exp(-(s0/s)^p L) = k_s, at s = s0/2 against a kernel built there.
   const auto half = kernel_name == "laplace" ? linalg::Kernel::Laplace(s0 / 2) : linalg::Kernel::Gaussian(s0 / 2);
-  const Eigen::VectorXi direct_half = models::argmax_classes(linalg::kernel_matrix(half, d.test.X, d.train.X) * Y, k);
+  const Eigen::VectorXi direct_half = models::argmax_classes(linalg::kernel_from_squared_distances(half, D.test) * Y, k);
   const Eigen::VectorXi rescaled_half = nw_test.col(1);  // exp(-L)^(2^p): the ladder's first rung
   c.nw_rescaling_disagreement =
       static_cast<double>((direct_half.array() != rescaled_half.array()).count()) / direct_half.size();
@@ -103,8 +114,17 @@ Cell measure_cell(const RunContext& ctx, const std::string& dataset, const std::
 Measurement MeasureInverseVsDirect(const RunContext& ctx) {
   const std::string dataset = ctx.str("dataset"), kernel = ctx.str("kernel"), comparison = ctx.str("comparison");
   const int n = static_cast<int>(ctx.num("n"));
-  const auto cell = ctx.shared(fmt::format("cell/{}/{}/n={}/seed={}", dataset, kernel, n, ctx.seed()),
-                               [&] { return measure_cell(ctx, dataset, kernel, n); });
+  // Both kernels' cells of the subset at its first run, from one set of
+  // distances (held only while they are built).
+  const auto cells = ctx.shared(fmt::format("cells/{}/n={}/seed={}", dataset, n, ctx.seed()), [&] {
+    const models::ImageSplit d = models::image_split(ctx, dataset, n);
+    const CrossDistances D{linalg::squared_distance_matrix(d.test.X, d.train.X),
+                           linalg::squared_distance_matrix(d.validation.X, d.train.X)};
+    return std::map<std::string, Cell>{{"laplace", measure_cell(d, D, "laplace")}, {"gauss", measure_cell(d, D, "gauss")}};
+  });
+  const auto found = cells->find(kernel);
+  if (found == cells->end()) throw std::invalid_argument("inverse-vs-direct: unknown kernel " + kernel);
+  const Cell* cell = &found->second;
   const models::PairedErrors& p = comparison == "nw-same-vs-km"       ? cell->nw_same_vs_km
                                   : comparison == "nw-opt-vs-km"      ? cell->nw_opt_vs_km
                                   : comparison == "nw-same-vs-ridge"  ? cell->nw_same_vs_ridge

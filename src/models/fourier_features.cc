@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+
+#include <math.h>  // sincos (GNU)
 #include <stdexcept>
 
 namespace prism::models {
@@ -19,12 +21,16 @@ Eigen::MatrixXd fourier_features(const Eigen::Ref<const Eigen::MatrixXd>& X, con
   if (X.cols() != V.cols()) throw std::invalid_argument("fourier_features: X and V differ in dimension");
   const Eigen::MatrixXd P = X * V.transpose();  // m x F
   Eigen::MatrixXd out(X.rows(), 2 * V.rows());
-  // cos and sin are scalar library calls (about a tenth of an RFF claim's
-  // time): spread over this process's threads, with the same value per entry.
+  // cos and sin are scalar library calls (a tenth to a fifth of an RFF claim's
+  // CPU time): spread over this process's threads, and both from one glibc
+  // sincos, which shares the argument reduction (a third faster than cos and
+  // sin apart) and returns their values bit for bit (the test checks it).
 #pragma omp parallel for schedule(static)
   for (Eigen::Index j = 0; j < V.rows(); ++j) {
-    out.col(2 * j) = P.col(j).array().cos();
-    out.col(2 * j + 1) = P.col(j).array().sin();
+    const double* p = P.col(j).data();
+    double* c = out.col(2 * j).data();
+    double* s = out.col(2 * j + 1).data();
+    for (Eigen::Index i = 0; i < P.rows(); ++i) ::sincos(p[i], &s[i], &c[i]);
   }
   return out;
 }
