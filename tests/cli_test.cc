@@ -354,22 +354,24 @@ TEST(Cli, VersionNamesTheCommitItsRunsRecord) {
   EXPECT_NE(text.output.find(version.at("git_commit").get<std::string>()), std::string::npos) << text.output;
 }
 
-// prism re-executes itself with glibc's huge-page tunable where the kernel gives
-// huge pages on request (src/core/malloc_tunables.h), records what it ran with,
-// and keeps a user's own setting.
-TEST(Cli, RunsWithHugePagesWhereTheKernelAdvisesThem) {
+// prism re-executes itself with glibc's allocator tunables (the heap keeps
+// freed blocks; huge pages where the kernel advises them: src/core/
+// malloc_tunables.h), records what it ran with, and keeps a user's own values.
+TEST(Cli, RunsWithTheAllocatorTunables) {
   const std::string mode = prism::transparent_huge_page_mode();
   const auto malloc_of = [](const Result& r) {
     EXPECT_EQ(r.status, 0) << r.output;
     return nlohmann::json::parse(r.output).at("malloc");
   };
+  const std::string heap = std::string("glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=") + prism::kTrimThreshold;
+  const std::string huge = mode == "madvise" ? ":glibc.malloc.hugetlb=1" : "";
   const auto plain = malloc_of(prism("version --json", "env -u GLIBC_TUNABLES"));
   EXPECT_EQ(plain.at("transparent_huge_pages"), mode);
-  EXPECT_EQ(plain.at("GLIBC_TUNABLES"), mode == "madvise" ? "glibc.malloc.hugetlb=1" : "") << "THP mode '" << mode << "'";
+  EXPECT_EQ(plain.at("GLIBC_TUNABLES"), heap + huge) << "THP mode '" << mode << "'";
   EXPECT_EQ(malloc_of(prism("version --json", "GLIBC_TUNABLES=glibc.malloc.hugetlb=0")).at("GLIBC_TUNABLES"),
-            "glibc.malloc.hugetlb=0");
+            "glibc.malloc.hugetlb=0:" + heap);
   EXPECT_EQ(malloc_of(prism("version --json", "GLIBC_TUNABLES=glibc.malloc.arena_max=4")).at("GLIBC_TUNABLES"),
-            mode == "madvise" ? "glibc.malloc.arena_max=4:glibc.malloc.hugetlb=1" : "glibc.malloc.arena_max=4");
+            "glibc.malloc.arena_max=4:" + heap + huge);
 }
 
 TEST(Cli, MalformedReferenceExitsTwoNamingTheFile) {

@@ -124,7 +124,7 @@ Json machine_context() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   j["started"] = buf;
   j["threads"] = thread_environment();
-  // Where large blocks live (src/core/malloc_tunables.h): it changes times, not values.
+  // How large blocks are kept (src/core/malloc_tunables.h): it changes times, not values.
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   j["malloc"] = {{"GLIBC_TUNABLES", tunables ? tunables : ""}, {"transparent_huge_pages", transparent_huge_page_mode()}};
   return j;

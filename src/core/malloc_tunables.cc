@@ -5,14 +5,39 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 namespace prism {
 
-std::optional<std::string> tunables_for_huge_pages(const char* current, const std::string& thp_mode) {
-  if (thp_mode != "madvise") return std::nullopt;
-  const std::string now = current ? current : "";
-  if (now.find("glibc.malloc.hugetlb") != std::string::npos) return std::nullopt;
-  return now.empty() ? std::string(kHugePagesTunable) : now + ":" + kHugePagesTunable;
+namespace {
+
+// Whether the colon-separated list names `name` (as "name=value").
+bool names(const std::string& list, const std::string& name) {
+  std::istringstream in(list);
+  std::string item;
+  while (std::getline(in, item, ':'))
+    if (item.compare(0, item.find('='), name) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string> malloc_tunables(const char* current, const std::string& thp_mode) {
+  struct Tunable {
+    const char* name;
+    const char* value;
+  };
+  const Tunable wanted[] = {{"glibc.malloc.mmap_max", "0"},
+                            {"glibc.malloc.trim_threshold", kTrimThreshold},
+                            {"glibc.malloc.hugetlb", thp_mode == "madvise" ? "1" : nullptr}};
+  std::string out = current ? current : "";
+  bool added = false;
+  for (const Tunable& t : wanted) {
+    if (!t.value || names(out, t.name)) continue;
+    out += (out.empty() ? "" : ":") + std::string(t.name) + "=" + t.value;
+    added = true;
+  }
+  return added ? std::optional<std::string>(out) : std::nullopt;
 }
 
 std::string transparent_huge_page_mode(const std::string& path) {
@@ -24,14 +49,14 @@ std::string transparent_huge_page_mode(const std::string& path) {
   return line.substr(open + 1, close - open - 1);
 }
 
-void reexec_with_huge_pages(char** argv) {
-  const auto tunables = tunables_for_huge_pages(std::getenv("GLIBC_TUNABLES"), transparent_huge_page_mode());
+void reexec_with_malloc_tunables(char** argv) {
+  const auto tunables = malloc_tunables(std::getenv("GLIBC_TUNABLES"), transparent_huge_page_mode());
   if (!tunables) return;
   if (setenv("GLIBC_TUNABLES", tunables->c_str(), 1) != 0) return;
   std::fflush(nullptr);
   execv("/proc/self/exe", argv);
-  // exec failed (no /proc): run on; the environment now names the tunable, so a
-  // later re-execution (--blas) gets huge pages.
+  // exec failed (no /proc): run on; the environment now names the tunables, so a
+  // later re-execution (--blas) gets them.
 }
 
 }  // namespace prism
