@@ -39,7 +39,8 @@ inline constexpr const char* kTrimThreshold = "1099511627776";
 // each tunable above appended that it does not name already, or nullopt to run
 // as is (it names them all). A tunable the caller names keeps the caller's
 // value (glibc.malloc.hugetlb=0 opts out of huge pages, glibc.malloc.mmap_max=
-// 65536 restores glibc's default); naming them all is also the mark that this
+// 65536 lets glibc map large blocks again, though with its mmap threshold then
+// fixed rather than adaptive); naming them all is also the mark that this
 // process is the re-executed one.
 std::optional<std::string> malloc_tunables(const char* current, const std::string& thp_mode);
 
